@@ -1,0 +1,182 @@
+package org.sparkcnn.core;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.LogSoftMax;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.sparkcnn.core.layers.ActivationLayer;
+import org.sparkcnn.core.layers.Conv2dSpec;
+import org.sparkcnn.core.layers.DenseSpec;
+import org.sparkcnn.core.layers.FlattenSpec;
+import org.sparkcnn.core.layers.Layer;
+import org.sparkcnn.core.layers.LayerSpec;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * A model at run time: its spec, one flat parameter vector, one flat gradient vector of the same length, and the
+ * layers' work buffers (kept between steps). Not thread-safe: one network per thread.
+ *
+ * <p>Parameters are laid out layer by layer, each layer's weights then its biases; every layer works on views of
+ * the flat vectors, so averaging or serializing a model is one array operation.
+ */
+public final class Network {
+    private final ModelSpec spec;
+    private final DataType dtype;
+    private final INDArray params;
+    private final INDArray grads;
+    private final List<Layer> layers = new ArrayList<>();
+    private final boolean fusedSoftmax;
+    private INDArray logits;
+    private INDArray logProbs;
+    private INDArray gradOut;
+
+    public Network(ModelSpec spec, DataType dtype) {
+        this.spec = spec;
+        this.dtype = dtype;
+        long n = spec.paramCount();
+        this.params = Nd4j.zeros(dtype, n);
+        this.grads = Nd4j.zeros(dtype, n);
+        long offset = 0;
+        Shape shape = spec.input();
+        boolean flat = false;     // activations are [N, K] matrices after a dense or flatten layer, else [N, C, H, W]
+        for (LayerSpec ls : spec.layers()) {
+            if (ls instanceof DenseSpec && !flat) {
+                layers.add(new FlattenSpec().create(shape, dtype));
+            }
+            flat = ls instanceof DenseSpec || ls instanceof FlattenSpec || (flat && !(ls instanceof Conv2dSpec)
+                    && !(ls instanceof org.sparkcnn.core.layers.Pool2dSpec));
+            Layer layer = ls.create(shape, dtype);
+            long count = ls.paramCount(shape);
+            if (count > 0) {
+                layer.bind(params.get(NDArrayIndex.interval(offset, offset + count)),
+                        grads.get(NDArrayIndex.interval(offset, offset + count)));
+            }
+            offset += count;
+            layers.add(layer);
+            Activation act = ls instanceof Conv2dSpec c ? c.activation()
+                    : ls instanceof DenseSpec d ? d.activation() : Activation.IDENTITY;
+            if (act != Activation.IDENTITY) {
+                layers.add(new ActivationLayer(act));
+            }
+            shape = ls.outputShape(shape);
+        }
+        this.fusedSoftmax = spec.loss() == Loss.CROSS_ENTROPY;
+    }
+
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    public DataType dataType() {
+        return dtype;
+    }
+
+    /** The flat parameter vector [P] (live: writing it changes the model). */
+    public INDArray params() {
+        return params;
+    }
+
+    /** The flat gradient vector [P] filled by {@link #gradient}. */
+    public INDArray grads() {
+        return grads;
+    }
+
+    /** Draws initial parameters; each parameterized layer gets its own stream split from {@code seed}. */
+    public Network initialize(long seed) {
+        SplittableRandom root = new SplittableRandom(seed);
+        for (Layer l : layers) {
+            l.initialize(root.split());
+        }
+        return this;
+    }
+
+    /** Inference: x [N, C, H, W] to outputs [N, K] (class probabilities for a softmax model). */
+    public INDArray output(INDArray x) {
+        INDArray a = forward(x, false, 0);
+        if (fusedSoftmax) {
+            Activation.SOFTMAX.forward(a);
+        }
+        return a;
+    }
+
+    /** Runs every layer but a fused softmax; keeps the logits. */
+    private INDArray forward(INDArray x, boolean training, long noiseSeed) {
+        INDArray a = x;
+        int end = fusedSoftmax ? layers.size() - 1 : layers.size();
+        SplittableRandom noise = new SplittableRandom(noiseSeed);
+        for (int i = 0; i < end; i++) {
+            a = layers.get(i).forward(a, training, noise.nextLong());
+        }
+        if (fusedSoftmax) {
+            logits = a;
+        }
+        return a;
+    }
+
+    /**
+     * One gradient evaluation: zeroes the gradient, runs forward in training mode and backward, and leaves
+     * dL/dθ in {@link #grads}. {@code y} is [N, K] (one-hot for classification). Returns the mean loss L.
+     * {@code noiseSeed} seeds the dropout masks of this call.
+     */
+    public double gradient(INDArray x, INDArray y, long noiseSeed) {
+        if (spec.usesStep()) {
+            throw new IllegalStateException(Activation.STEP_MESSAGE);
+        }
+        grads.assign(0);
+        INDArray a = forward(x, true, noiseSeed);
+        long n = x.size(0);
+        gradOut = reuse(gradOut, a.shape());
+        double loss;
+        int last;
+        if (fusedSoftmax) {
+            // L = -(1/N) sum y·log softmax(z);  dL/dz = (softmax(z) - y)/N
+            logProbs = reuse(logProbs, a.shape());
+            Nd4j.getExecutioner().exec(new LogSoftMax(a, logProbs));
+            loss = -logProbs.mul(y).sumNumber().doubleValue() / n;
+            Activation.SOFTMAX.forward(gradOut.assign(a));
+            gradOut.subi(y).divi(n);
+            last = layers.size() - 2;
+        } else {
+            // L = (1/(N K)) sum (a - y)^2;  dL/da = 2 (a - y) / (N K)
+            long count = a.length();
+            gradOut.assign(a).subi(y);
+            loss = gradOut.norm2Number().doubleValue();
+            loss = loss * loss / count;
+            gradOut.muli(2.0 / count);
+            last = layers.size() - 1;
+        }
+        INDArray g = gradOut;
+        for (int i = last; i >= 0; i--) {
+            g = layers.get(i).backward(g, i > 0);
+        }
+        return loss;
+    }
+
+    /** Per-example losses of the current parameters for outputs [N, K] against targets y [N, K]. */
+    public INDArray exampleLosses(INDArray x, INDArray y) {
+        INDArray out = forward(x, false, 0);
+        if (fusedSoftmax) {
+            INDArray lp = out.dup();
+            Nd4j.getExecutioner().exec(new LogSoftMax(out, lp));
+            return lp.muli(y).sum(1).negi();
+        }
+        INDArray d = out.sub(y);
+        return d.muli(d).mean(1);
+    }
+
+    private INDArray reuse(INDArray current, long[] shape) {
+        if (current != null && java.util.Arrays.equals(current.shape(), shape)) {
+            return current;
+        }
+        return Nd4j.createUninitialized(dtype, shape, 'c');
+    }
+
+    /** The runtime layer list (flatten and activation layers included), for tests. */
+    List<Layer> runtimeLayers() {
+        return layers;
+    }
+}

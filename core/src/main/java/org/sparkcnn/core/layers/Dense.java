@@ -1,0 +1,70 @@
+package org.sparkcnn.core.layers;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.sparkcnn.core.Shape;
+
+import java.util.SplittableRandom;
+
+/** Fully connected layer z = x·W + b. W: [I, U] row-major, b: [U]; the activation is a separate layer. */
+final class Dense implements Layer {
+    private final DenseSpec spec;
+    private final int inputs;
+    private final DataType dtype;
+    private INDArray weights;
+    private INDArray bias;
+    private INDArray gradWeights;
+    private INDArray gradBias;
+    private INDArray x;        // cached input [N, I]
+    private INDArray z;        // [N, U]
+    private INDArray gradIn;   // [N, I]
+
+    Dense(DenseSpec spec, Shape in, DataType dtype) {
+        this.spec = spec;
+        this.inputs = in.size();
+        this.dtype = dtype;
+    }
+
+    @Override
+    public void bind(INDArray params, INDArray grads) {
+        long nw = (long) inputs * spec.units();
+        weights = params.get(NDArrayIndex.interval(0, nw)).reshape('c', inputs, spec.units());
+        bias = params.get(NDArrayIndex.interval(nw, nw + spec.units())).reshape('c', 1, spec.units());
+        gradWeights = grads.get(NDArrayIndex.interval(0, nw)).reshape('c', inputs, spec.units());
+        gradBias = grads.get(NDArrayIndex.interval(nw, nw + spec.units())).reshape('c', 1, spec.units());
+    }
+
+    @Override
+    public void initialize(SplittableRandom rng) {
+        float[] w = new float[(int) weights.length()];
+        spec.init().fill(w, inputs, spec.units(), rng);
+        Buffers.assign(weights, w);
+        bias.assign(spec.biasInit());
+    }
+
+    // x: [N, I] -> z: [N, U]
+    @Override
+    public INDArray forward(INDArray input, boolean training, long noiseSeed) {
+        x = input;
+        z = Buffers.reuse(z, dtype, input.size(0), spec.units());
+        Nd4j.gemm(x, weights, z, false, false, 1.0, 0.0);
+        z.addiRowVector(bias);
+        return z;
+    }
+
+    // gradOut = dL/dz: [N, U] -> dL/dx: [N, I]
+    @Override
+    public INDArray backward(INDArray gradOut, boolean needInputGrad) {
+        // z = x·W + b  =>  dW += x^T·g,  db += sum_rows g,  dx = g·W^T
+        Nd4j.gemm(x, gradOut, gradWeights, true, false, 1.0, 1.0);
+        gradBias.addi(gradOut.sum(0).reshape(1, spec.units()));
+        if (!needInputGrad) {
+            return null;
+        }
+        gradIn = Buffers.reuse(gradIn, dtype, gradOut.size(0), inputs);
+        Nd4j.gemm(gradOut, weights, gradIn, false, true, 1.0, 0.0);
+        return gradIn;
+    }
+}

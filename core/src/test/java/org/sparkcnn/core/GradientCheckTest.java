@@ -1,0 +1,70 @@
+package org.sparkcnn.core;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Central-difference gradient checks in double precision: for every parameter θ_i,
+ * (L(θ + ε e_i) − L(θ − ε e_i)) / 2ε must match the hand-written backward pass.
+ * Each spec exercises different layers, activations, paddings, strides and both losses.
+ */
+class GradientCheckTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "input2x7x7,conv3x3x3:tanh,maxpool2,dense5:sigmoid,softmax4",
+        "input1x6x6,conv3x3x2:s2:same:relu,avgpool2,softmax3",
+        "input1x6x6,conv4x4x2:same:sigmoid,conv3x3x2:s2,softmax3",
+        "input3x5x5,conv2x2x2:sigmoid,maxpool2:s1,softmax3",
+        "input1x5x5,conv3x3x2:same,flatten,dense4:relu,dense3:softmax,loss=quadratic",
+        "input1x4x4,dense5:tanh,dense3:sigmoid,loss=quadratic",
+        "input1x4x4,dense6:tanh,dropout0.3,softmax3",
+        "input2x8x8,conv3x3x4:relu,avgpool3:s2,dense3:identity,loss=quadratic",
+        "input1x28x28,conv5x5x2,maxpool2,conv5x5x3,maxpool2,dense7:relu,softmax10",
+    })
+    void analyticGradientMatchesCentralDifferences(String text) {
+        ModelSpec spec = ModelSpec.parse(text, WeightInit.parse("uniform0.5"));
+        Network net = new Network(spec, DataType.DOUBLE).initialize(7);
+        SplittableRandom rng = new SplittableRandom(11);
+        int n = 3;
+        Shape in = spec.input();
+        INDArray x = Nd4j.rand(DataType.DOUBLE, n, in.channels(), in.height(), in.width()).subi(0.3);
+        INDArray y = Nd4j.zeros(DataType.DOUBLE, n, spec.outputs());
+        for (int i = 0; i < n; i++) {
+            y.putScalar(i, rng.nextInt(spec.outputs()), 1.0);
+        }
+        long noise = 99;
+        net.gradient(x, y, noise);
+        INDArray analytic = net.grads().dup();
+        INDArray p = net.params();
+        double eps = 1e-6;
+        double worst = 0;
+        int checked = 0;
+        long count = p.length();
+        long stride = Math.max(1, count / 400);     // at most ~400 parameters per spec, spread over all layers
+        for (long i = 0; i < count; i += stride) {
+            double orig = p.getDouble(i);
+            p.putScalar(i, orig + eps);
+            double plus = net.gradient(x, y, noise);
+            p.putScalar(i, orig - eps);
+            double minus = net.gradient(x, y, noise);
+            p.putScalar(i, orig);
+            double numeric = (plus - minus) / (2 * eps);
+            double a = analytic.getDouble(i);
+            double err = Math.abs(a - numeric) / Math.max(1e-8, Math.abs(a) + Math.abs(numeric));
+            if (Math.abs(a - numeric) > 1e-9) {
+                worst = Math.max(worst, err);
+            }
+            checked++;
+        }
+        assertTrue(checked > 10, "too few parameters checked");
+        assertTrue(worst < 1e-5, text + ": worst relative error " + worst);
+    }
+}
