@@ -1,0 +1,93 @@
+package org.sparkcnn.core.optim;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Applies one update θ ← θ − step(g) per call. Lifecycle: {@link OptimizerConfig#create} makes zero state,
+ * {@link #step} runs many times, {@link #reset} zeroes the state again. The state is one flat vector
+ * ({@link #state}) that may be read, replaced or averaged between steps:
+ * <ul>
+ *   <li>SGD: θ −= η g (no state);</li>
+ *   <li>momentum: v = μv − ηg; θ += v (state v);</li>
+ *   <li>Nesterov (Sutskever et al. 2013, in the form used by DL4J and Caffe): v' = μv − ηg;
+ *       θ += −μv + (1+μ)v' (state v);</li>
+ *   <li>Adam (Kingma &amp; Ba 2015, Algorithm 1 with the efficient ordering of Section 2):
+ *       m = β1 m + (1−β1) g; u = β2 u + (1−β2) g²; θ −= η √(1−β2^t)/(1−β1^t) · m / (√u + ε) (state m, u).</li>
+ * </ul>
+ * All arithmetic is in place on preallocated vectors: no allocation per step.
+ */
+public final class Optimizer {
+    private final OptimizerConfig config;
+    private final long n;
+    private final INDArray state;
+    private final INDArray scratch;
+    private final INDArray first;
+    private final INDArray second;
+
+    Optimizer(OptimizerConfig config, long n, DataType dtype) {
+        this.config = config;
+        this.n = n;
+        long size = config.stateSize(n);
+        this.state = Nd4j.zeros(dtype, Math.max(size, 1));
+        this.scratch = config.kind() == OptimizerConfig.Kind.SGD ? null : Nd4j.zeros(dtype, n);
+        this.first = size > 0 ? state.get(NDArrayIndex.interval(0, n)) : null;
+        this.second = size > n ? state.get(NDArrayIndex.interval(n, 2 * n)) : null;
+    }
+
+    public OptimizerConfig config() {
+        return config;
+    }
+
+    /** The flat state vector (length {@link OptimizerConfig#stateSize}, at least 1); live. */
+    public INDArray state() {
+        return state;
+    }
+
+    public void reset() {
+        state.assign(0);
+    }
+
+    /**
+     * One update of {@code params} with gradient {@code grads} (which may be modified: L2 is added into it) at
+     * global iteration {@code t} (0-based).
+     */
+    public void step(INDArray params, INDArray grads, long t) {
+        double lr = config.learningRate().at(t);
+        var blas = Nd4j.getBlasWrapper().level1();
+        if (config.l2() > 0) {
+            blas.axpy(n, config.l2(), params, grads);                 // g += λθ
+        }
+        double mu = config.momentum();
+        switch (config.kind()) {
+            case SGD -> blas.axpy(n, -lr, grads, params);             // θ -= ηg
+            case MOMENTUM -> {
+                first.muli(mu);                                       // v = μv - ηg
+                blas.axpy(n, -lr, grads, first);
+                params.addi(first);                                   // θ += v
+            }
+            case NESTEROV -> {
+                scratch.assign(first);                                // v_prev
+                first.muli(mu);                                       // v = μv - ηg
+                blas.axpy(n, -lr, grads, first);
+                blas.axpy(n, -mu, scratch, params);                   // θ += -μ v_prev + (1+μ) v
+                blas.axpy(n, 1 + mu, first, params);
+            }
+            case ADAM -> {
+                double b1 = config.beta1();
+                double b2 = config.beta2();
+                first.muli(b1);                                       // m = β1 m + (1-β1) g
+                blas.axpy(n, 1 - b1, grads, first);
+                second.muli(b2);                                      // u = β2 u + (1-β2) g²
+                blas.axpy(n, 1 - b2, scratch.assign(grads).muli(grads), second);
+                long step = t + 1;
+                double alpha = lr * Math.sqrt(1 - Math.pow(b2, step)) / (1 - Math.pow(b1, step));
+                Transforms.sqrt(scratch.assign(second), false).addi(config.epsilon()).rdivi(first);
+                blas.axpy(n, -alpha, scratch, params);                // θ -= α m / (√u + ε)
+            }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package org.sparkcnn.core.train;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.sparkcnn.core.ModelSpec;
+import org.sparkcnn.core.Network;
+import org.sparkcnn.core.data.MnistDataset;
+import org.sparkcnn.core.optim.Optimizer;
+import org.sparkcnn.core.optim.OptimizerConfig;
+
+/**
+ * Minibatch SGD on one JVM thread: a network, its optimizer and the minibatch buffers, all reused between steps.
+ * A Spark worker keeps one of these between rounds and runs its local steps through {@link #step}.
+ */
+public final class LocalTrainer {
+    private final Network network;
+    private final Optimizer optimizer;
+    private INDArray x;
+    private INDArray y;
+
+    public LocalTrainer(ModelSpec spec, OptimizerConfig config) {
+        this.network = new Network(spec, DataType.FLOAT);
+        this.optimizer = config.create(spec.paramCount(), DataType.FLOAT);
+    }
+
+    public Network network() {
+        return network;
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    /**
+     * One SGD step on examples {@code order[from .. from+count)} of {@code data} at global iteration {@code t};
+     * {@code noiseSeed} seeds dropout. Returns the minibatch's mean loss before the update.
+     */
+    public double step(MnistDataset data, int[] order, int from, int count, long t, long noiseSeed) {
+        var in = network.spec().input();
+        if (x == null || x.size(0) != count) {
+            x = Nd4j.createUninitialized(DataType.FLOAT, new long[]{count, in.channels(), in.height(), in.width()}, 'c');
+            y = Nd4j.createUninitialized(DataType.FLOAT, new long[]{count, network.spec().outputs()}, 'c');
+        }
+        data.fillBatch(order, from, count, x, y);
+        double loss = network.gradient(x, y, noiseSeed);
+        if (!Double.isFinite(loss)) {
+            throw new DivergedException("the training loss became " + loss + " at iteration " + t
+                    + " (divergence): lower the learning rate");
+        }
+        optimizer.step(network.params(), network.grads(), t);
+        return loss;
+    }
+
+    /** Thrown when the loss becomes NaN or infinite. */
+    public static final class DivergedException extends RuntimeException {
+        public DivergedException(String message) {
+            super(message);
+        }
+    }
+
+    /** Called after each step of {@link #fit}. */
+    public interface Listener {
+        void onStep(int epoch, long iteration, double loss, int examples);
+    }
+
+    /**
+     * Plain single-process SGD: {@code epochs} passes over {@code data} in the order of {@link DataOrder} (one
+     * worker), batches of {@code batch} (the last of an epoch may be short). Iteration t counts steps from 0.
+     */
+    public void fit(MnistDataset data, int batch, int epochs, long seed, Listener listener) {
+        long t = 0;
+        int n = data.size();
+        for (int epoch = 0; epoch < epochs; epoch++) {
+            int[] order = DataOrder.permutation(n, seed, epoch);
+            int batches = DataOrder.batches(n, batch);
+            for (int b = 0; b < batches; b++) {
+                int from = b * batch;
+                int count = Math.min(batch, n - from);
+                double loss = step(data, order, from, count, t, Seeds.mix(seed, epoch, 0, b));
+                if (listener != null) {
+                    listener.onStep(epoch, t, loss, count);
+                }
+                t++;
+            }
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package org.sparkcnn.spark;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.Serializer;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
+import org.sparkcnn.core.ModelSpec;
+import org.sparkcnn.core.data.MnistDataset;
+import org.sparkcnn.core.eval.EvalCounts;
+
+/**
+ * Registers every class that crosses the wire in Kryo (used with {@code spark.kryo.registrationRequired=true},
+ * so a missing one fails at once). The hot records — round broadcasts, worker results, evaluation counts, the
+ * dataset — get compact hand-written serializers (Kryo 4 cannot construct Java records by itself); the small,
+ * once-per-job configuration records use Java serialization.
+ */
+public final class KryoRegistrator implements org.apache.spark.serializer.KryoRegistrator {
+
+    @Override
+    public void registerClasses(Kryo kryo) {
+        kryo.register(float[].class);
+        kryo.register(float[][].class);
+        kryo.register(double[].class);
+        kryo.register(byte[].class);
+        kryo.register(int[].class);
+        kryo.register(long[].class);
+        kryo.register(long[][].class);
+        kryo.register(Object[].class);
+        kryo.register(RoundTask.class, new RoundTaskSerializer());
+        kryo.register(WorkerResult.class, new WorkerResultSerializer());
+        kryo.register(WorkerResult[].class);
+        kryo.register(EvalCounts.class, new EvalCountsSerializer());
+        kryo.register(EvalCounts[].class);
+        kryo.register(MnistDataset.class, new MnistDatasetSerializer());
+        kryo.register(TrainingPlan.class, new JavaSerializer());
+        kryo.register(ModelSpec.class, new JavaSerializer());
+    }
+
+    static final class RoundTaskSerializer extends Serializer<RoundTask> {
+        @Override
+        public void write(Kryo kryo, Output out, RoundTask t) {
+            out.writeInt(t.globalRound());
+            out.writeInt(t.epoch());
+            out.writeInt(t.round());
+            out.writeInt(t.tau());
+            out.writeLong(t.iteration());
+            writeFloats(out, t.params());
+            out.writeInt(t.states().length);
+            for (float[] s : t.states()) {
+                writeFloats(out, s);
+            }
+        }
+
+        @Override
+        public RoundTask read(Kryo kryo, Input in, Class<RoundTask> type) {
+            int globalRound = in.readInt();
+            int epoch = in.readInt();
+            int round = in.readInt();
+            int tau = in.readInt();
+            long iteration = in.readLong();
+            float[] params = readFloats(in);
+            float[][] states = new float[in.readInt()][];
+            for (int i = 0; i < states.length; i++) {
+                states[i] = readFloats(in);
+            }
+            return new RoundTask(globalRound, epoch, round, tau, iteration, params, states);
+        }
+    }
+
+    static final class WorkerResultSerializer extends Serializer<WorkerResult> {
+        @Override
+        public void write(Kryo kryo, Output out, WorkerResult r) {
+            out.writeInt(r.worker());
+            writeFloats(out, r.params());
+            writeFloats(out, r.state());
+            out.writeLong(r.examples());
+            out.writeInt(r.steps());
+            out.writeDouble(r.lossSum());
+            out.writeDouble(r.computeSeconds());
+        }
+
+        @Override
+        public WorkerResult read(Kryo kryo, Input in, Class<WorkerResult> type) {
+            return new WorkerResult(in.readInt(), readFloats(in), readFloats(in), in.readLong(), in.readInt(),
+                    in.readDouble(), in.readDouble());
+        }
+    }
+
+    static final class EvalCountsSerializer extends Serializer<EvalCounts> {
+        @Override
+        public void write(Kryo kryo, Output out, EvalCounts c) {
+            out.writeInt(c.classes());
+            for (long[] row : c.confusion()) {
+                out.writeLongs(row);
+            }
+            out.writeDouble(c.lossSum());
+            out.writeLong(c.examples());
+        }
+
+        @Override
+        public EvalCounts read(Kryo kryo, Input in, Class<EvalCounts> type) {
+            int k = in.readInt();
+            long[][] confusion = new long[k][];
+            for (int i = 0; i < k; i++) {
+                confusion[i] = in.readLongs(k);
+            }
+            return new EvalCounts(confusion, in.readDouble(), in.readLong());
+        }
+    }
+
+    static final class MnistDatasetSerializer extends Serializer<MnistDataset> {
+        @Override
+        public void write(Kryo kryo, Output out, MnistDataset d) {
+            out.writeInt(d.rows());
+            out.writeInt(d.cols());
+            out.writeInt(d.pixels().length);
+            out.writeBytes(d.pixels());
+            out.writeInt(d.labels().length);
+            out.writeBytes(d.labels());
+        }
+
+        @Override
+        public MnistDataset read(Kryo kryo, Input in, Class<MnistDataset> type) {
+            int rows = in.readInt();
+            int cols = in.readInt();
+            byte[] pixels = in.readBytes(in.readInt());
+            byte[] labels = in.readBytes(in.readInt());
+            return new MnistDataset(pixels, labels, rows, cols);
+        }
+    }
+
+    static void writeFloats(Output out, float[] v) {
+        out.writeInt(v.length);
+        out.writeFloats(v);
+    }
+
+    static float[] readFloats(Input in) {
+        return in.readFloats(in.readInt());
+    }
+}

@@ -1,0 +1,74 @@
+package org.sparkcnn.spark;
+
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.Function;
+import org.apache.spark.broadcast.Broadcast;
+import org.nd4j.linalg.factory.Nd4j;
+import org.sparkcnn.core.data.MnistDataset;
+import org.sparkcnn.core.train.DataOrder;
+import org.sparkcnn.core.train.LocalTrainer;
+import org.sparkcnn.core.train.Seeds;
+
+/**
+ * The executor side of a round: worker w loads the broadcast parameters and optimizer state into its cached
+ * trainer and runs its next τ local SGD steps on its shard of this epoch's permutation. The result is a
+ * deterministic function of the broadcast, the shard and the round, so a retried task returns the same result.
+ */
+final class LocalSgd implements Function<Integer, WorkerResult> {
+    private final String runId;
+    private final TrainingPlan plan;
+    private final Broadcast<MnistDataset> data;
+    private final Broadcast<RoundTask> task;
+    private final int failFirstAttemptOfRound;
+
+    LocalSgd(String runId, TrainingPlan plan, Broadcast<MnistDataset> data, Broadcast<RoundTask> task,
+             int failFirstAttemptOfRound) {
+        this.runId = runId;
+        this.plan = plan;
+        this.data = data;
+        this.task = task;
+        this.failFirstAttemptOfRound = failFirstAttemptOfRound;
+    }
+
+    @Override
+    public WorkerResult call(Integer worker) {
+        TaskContext ctx = TaskContext.get();
+        NativeThreads.limit(ctx == null ? 1 : Math.max(1, ctx.cpus()));
+        RoundTask t = task.value();
+        if (ctx != null && ctx.attemptNumber() == 0 && failFirstAttemptOfRound == roundNumber(t)) {
+            throw new IllegalStateException("injected failure in the first attempt of round " + failFirstAttemptOfRound);
+        }
+        MnistDataset d = data.value();
+        LocalTrainer trainer = WorkerCache.trainer(runId, worker, plan);
+        trainer.network().params().assign(Nd4j.createFromArray(t.params()));
+        float[] state = t.stateFor(worker);
+        trainer.optimizer().state().assign(Nd4j.createFromArray(state));
+
+        int n = d.size();
+        int start = DataOrder.shardStart(n, plan.workers(), worker);
+        int end = DataOrder.shardStart(n, plan.workers(), worker + 1);
+        int batches = DataOrder.batches(end - start, plan.batchSize());
+        int[] order = DataOrder.permutation(n, plan.seed(), t.epoch());
+        long began = System.nanoTime();
+        long examples = 0;
+        double lossSum = 0;
+        int steps = 0;
+        for (int b = t.round() * t.tau(); b < Math.min(batches, (t.round() + 1) * t.tau()); b++) {
+            int from = start + b * plan.batchSize();
+            int count = Math.min(plan.batchSize(), end - from);
+            double loss = trainer.step(d, order, from, count, t.iteration() + steps,
+                    Seeds.mix(plan.seed(), t.epoch(), worker, b));
+            lossSum += loss * count;
+            examples += count;
+            steps++;
+        }
+        double seconds = (System.nanoTime() - began) / 1e9;
+        return new WorkerResult(worker, trainer.network().params().toFloatVector(),
+                trainer.optimizer().state().toFloatVector(), examples, steps, lossSum, seconds);
+    }
+
+    /** The round's global number (rounds counted over all epochs), for failure injection in tests. */
+    private static int roundNumber(RoundTask t) {
+        return t.globalRound();
+    }
+}

@@ -1,0 +1,31 @@
+package org.sparkcnn.spark;
+
+import java.util.Locale;
+
+/**
+ * Metrics of one round, as logged and written to rounds.csv. Times are the driver's wall clock and the workers'
+ * own compute timers; no network time service is involved.
+ *
+ * @param round           global round number (0-based)
+ * @param epoch           epoch of the round
+ * @param examples        examples processed by all workers in the round
+ * @param trainLoss       example-weighted mean minibatch loss of the round
+ * @param computeSeconds  the slowest worker's forward/backward/update time
+ * @param overheadSeconds the rest of the round's wall time: scheduling, broadcast, result transfer, averaging
+ * @param wallSeconds     the round's wall time on the driver
+ */
+public record RoundStats(int round, int epoch, long examples, double trainLoss, double computeSeconds,
+                         double overheadSeconds, double wallSeconds) {
+
+    public static final String CSV_HEADER =
+            "round,epoch,examples,train_loss,compute_seconds,overhead_seconds,wall_seconds,images_per_second";
+
+    public double imagesPerSecond() {
+        return wallSeconds > 0 ? examples / wallSeconds : 0;
+    }
+
+    public String csv() {
+        return String.format(Locale.ROOT, "%d,%d,%d,%.6f,%.4f,%.4f,%.4f,%.1f", round, epoch, examples, trainLoss,
+                computeSeconds, overheadSeconds, wallSeconds, imagesPerSecond());
+    }
+}
