@@ -1,0 +1,20 @@
+package org.sparkcnn.spark;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/** A local-mode Spark context configured like production: Kryo with the project's registrator, strict. */
+final class LocalSpark {
+    private LocalSpark() { }
+
+    static JavaSparkContext start(String master) {
+        SparkConf conf = new SparkConf().setMaster(master).setAppName("spark-cnn-test")
+                .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
+                .set("spark.kryo.registrator", KryoRegistrator.class.getName())
+                .set("spark.kryo.registrationRequired", "true")
+                .set("spark.ui.enabled", "false")
+                .set("spark.driver.host", "127.0.0.1")
+                .set("spark.driver.bindAddress", "127.0.0.1");
+        return new JavaSparkContext(conf);
+    }
+}
