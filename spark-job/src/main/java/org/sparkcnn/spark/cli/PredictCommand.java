@@ -1,0 +1,127 @@
+package org.sparkcnn.spark.cli;
+
+import org.apache.hadoop.conf.Configuration;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.sparkcnn.core.Network;
+import org.sparkcnn.core.Shape;
+import org.sparkcnn.core.data.Idx;
+import org.sparkcnn.core.io.ModelFile;
+import org.sparkcnn.spark.io.Storage;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code spark-cnn predict}: labels for images, in this JVM. Inputs are IDX image files (every image in them) or
+ * PNG files of exactly the model's size, MNIST-style: white digit on black ({@code --invert} for black on white).
+ * Prints {@code source<TAB>label<TAB>probability} per image.
+ */
+@Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Predict digits for IDX or PNG images with a saved model.")
+final class PredictCommand implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, paramLabel = "FILE")
+    String model;
+
+    @Option(names = "--invert", description = "PNGs are dark digits on a light background")
+    boolean invert;
+
+    @Option(names = "--limit", description = "at most N images from each IDX file")
+    int limit = 0;
+
+    @Option(names = "--verbose", description = "print stack traces")
+    boolean verbose;
+
+    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "IDX image files (gz or not) or PNG files")
+    List<String> images;
+
+    @Override
+    public Integer call() throws Exception {
+        ModelFile.Model m = ModelInput.load(new Storage(new Configuration()), model);
+        Shape in = m.spec().input();
+        Network net = new Network(m.spec(), DataType.FLOAT);
+        net.params().assign(m.params());
+        List<String> names = new ArrayList<>();
+        List<float[]> pixels = new ArrayList<>();
+        for (String file : images) {
+            read(file, in, names, pixels);
+        }
+        int size = in.size();
+        for (int start = 0; start < pixels.size(); start += 256) {
+            int count = Math.min(256, pixels.size() - start);
+            float[] batch = new float[count * size];
+            for (int i = 0; i < count; i++) {
+                System.arraycopy(pixels.get(start + i), 0, batch, i * size, size);
+            }
+            INDArray x = Nd4j.createFromArray(batch).reshape(count, in.channels(), in.height(), in.width());
+            INDArray p = net.output(x);
+            for (int i = 0; i < count; i++) {
+                INDArray row = p.getRow(i);
+                int label = row.argMax().getInt(0);
+                System.out.printf(Locale.ROOT, "%s\t%d\t%.4f%n", names.get(start + i), label, row.getDouble(label));
+            }
+        }
+        return 0;
+    }
+
+    private void read(String file, Shape in, List<String> names, List<float[]> pixels) throws IOException {
+        Path p = Path.of(file);
+        if (!Files.isRegularFile(p)) {
+            throw new UserError(file + ": no such file");
+        }
+        if (file.toLowerCase(Locale.ROOT).endsWith(".png")) {
+            BufferedImage img = ImageIO.read(p.toFile());
+            if (img == null) {
+                throw new UserError(file + ": not a readable PNG image");
+            }
+            if (img.getHeight() != in.height() || img.getWidth() != in.width()) {
+                throw new UserError(file + ": image is " + img.getWidth() + "x" + img.getHeight()
+                        + " but the model expects " + in.width() + "x" + in.height());
+            }
+            float[] v = new float[in.size()];
+            for (int y = 0; y < in.height(); y++) {
+                for (int x = 0; x < in.width(); x++) {
+                    int rgb = img.getRGB(x, y);
+                    double gray = (0.299 * ((rgb >> 16) & 255) + 0.587 * ((rgb >> 8) & 255) + 0.114 * (rgb & 255)) / 255.0;
+                    v[y * in.width() + x] = (float) (invert ? 1 - gray : gray);
+                }
+            }
+            names.add(file);
+            pixels.add(v);
+            return;
+        }
+        Idx.Images idx;
+        try (InputStream s = Files.newInputStream(p)) {
+            idx = Idx.readImages(s, file, file.endsWith(".gz") ? -1 : Files.size(p));
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
+        if (idx.rows() != in.height() || idx.cols() != in.width()) {
+            throw new UserError(file + ": images are " + idx.rows() + "x" + idx.cols() + " but the model expects "
+                    + in.height() + "x" + in.width());
+        }
+        int n = limit > 0 ? Math.min(limit, idx.count()) : idx.count();
+        int size = idx.rows() * idx.cols();
+        for (int i = 0; i < n; i++) {
+            float[] v = new float[size];
+            for (int j = 0; j < size; j++) {
+                v[j] = (idx.pixels()[i * size + j] & 0xff) / 255f;
+            }
+            names.add(file + "#" + i);
+            pixels.add(v);
+        }
+    }
+}

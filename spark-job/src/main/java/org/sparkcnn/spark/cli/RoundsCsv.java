@@ -1,0 +1,44 @@
+package org.sparkcnn.spark.cli;
+
+import org.sparkcnn.spark.RoundStats;
+import org.sparkcnn.spark.io.Storage;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/** rounds.csv: one row per round ({@link RoundStats#CSV_HEADER}); rewritten whole, atomically. */
+final class RoundsCsv {
+    private RoundsCsv() { }
+
+    static void write(Storage storage, String location, List<RoundStats> rounds) throws IOException {
+        StringBuilder b = new StringBuilder(RoundStats.CSV_HEADER).append('\n');
+        for (RoundStats r : rounds) {
+            b.append(r.csv()).append('\n');
+        }
+        storage.write(location, b.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The rows of an earlier run before round {@code before} (for --resume); empty if there is no file. */
+    static List<RoundStats> read(Storage storage, String location, int before) throws IOException {
+        List<RoundStats> rows = new ArrayList<>();
+        if (!storage.exists(location)) {
+            return rows;
+        }
+        String[] lines = new String(storage.read(location), StandardCharsets.UTF_8).split("\n");
+        for (int i = 1; i < lines.length; i++) {
+            String[] f = lines[i].split(",");
+            if (f.length < 7) {
+                continue;
+            }
+            RoundStats r = new RoundStats(Integer.parseInt(f[0]), Integer.parseInt(f[1]), Long.parseLong(f[2]),
+                    Double.parseDouble(f[3]), Double.parseDouble(f[4]), Double.parseDouble(f[5]),
+                    Double.parseDouble(f[6]));
+            if (r.round() < before) {
+                rows.add(r);
+            }
+        }
+        return rows;
+    }
+}

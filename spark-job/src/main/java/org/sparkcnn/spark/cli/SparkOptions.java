@@ -1,0 +1,60 @@
+package org.sparkcnn.spark.cli;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.sparkcnn.spark.KryoRegistrator;
+import picocli.CommandLine.Option;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Options every Spark-running subcommand shares: master, workers, SparkConf pairs, verbosity. */
+final class SparkOptions {
+    @Option(names = "--master", description = "Spark master URL (default: local[WORKERS], or what spark-submit set)")
+    String master;
+
+    @Option(names = "--workers", description = "number of workers (shards, tasks per round); default: cores")
+    int workers = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--conf", description = "a SparkConf setting key=value (repeatable)")
+    List<String> conf = new ArrayList<>();
+
+    @Option(names = "--verbose", description = "print stack traces and Spark's own progress")
+    boolean verbose;
+
+    void validate() {
+        if (workers < 1) {
+            throw new UserError("--workers must be at least 1, got " + workers);
+        }
+    }
+
+    /** The SparkConf: Kryo with the project's registrator in strict mode, then the user's --conf pairs. */
+    SparkConf sparkConf(String appName) {
+        SparkConf c = new SparkConf().setAppName(appName)
+                .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
+                .set("spark.kryo.registrator", KryoRegistrator.class.getName())
+                .set("spark.kryo.registrationRequired", "true")
+                .set("spark.ui.showConsoleProgress", "false");
+        if (master != null) {
+            c.setMaster(master);
+        } else if (!c.contains("spark.master")) {
+            c.setMaster("local[" + workers + "]");
+        }
+        for (String kv : conf) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) {
+                throw new UserError("--conf expects key=value, got '" + kv + "'");
+            }
+            c.set(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+        }
+        return c;
+    }
+
+    JavaSparkContext start(String appName) {
+        JavaSparkContext sc = new JavaSparkContext(sparkConf(appName));
+        if (!verbose) {
+            sc.setLogLevel("WARN");
+        }
+        return sc;
+    }
+}

@@ -1,0 +1,3 @@
+/** The command line: {@code spark-cnn train | evaluate | predict | export}, config files, exit codes
+ *  (0 ok, 1 internal failure, 2 bad input or option, 3 training diverged). */
+package org.sparkcnn.spark.cli;

@@ -1,0 +1,153 @@
+package org.sparkcnn.spark.io;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.sparkcnn.core.data.MnistDataset;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads and writes job files on a local path or any Hadoop file-system URI (hdfs://, s3a://, file://). Every
+ * write goes to a temporary name in the target directory and is renamed into place only when complete, so a
+ * crash never leaves a half-written result, model or checkpoint.
+ */
+public final class Storage {
+    private final Configuration hadoop;
+
+    public Storage(Configuration hadoop) {
+        this.hadoop = hadoop;
+    }
+
+    /** True for a URI with a scheme other than a plain local path. */
+    static boolean isUri(String location) {
+        return location.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*");
+    }
+
+    public static String join(String dir, String name) {
+        return dir.endsWith("/") ? dir + name : dir + "/" + name;
+    }
+
+    /** Writes {@code bytes} to {@code location} atomically (temporary file, then rename). */
+    public void write(String location, byte[] bytes) throws IOException {
+        if (!isUri(location)) {
+            java.nio.file.Path target = java.nio.file.Path.of(location).toAbsolutePath();
+            Files.createDirectories(target.getParent());
+            java.nio.file.Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
+            Files.write(tmp, bytes);
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            return;
+        }
+        Path target = new Path(location);
+        FileSystem fs = target.getFileSystem(hadoop);
+        fs.mkdirs(target.getParent());
+        Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp");
+        try (OutputStream out = fs.create(tmp, true)) {
+            out.write(bytes);
+        }
+        fs.delete(target, false);
+        if (!fs.rename(tmp, target)) {
+            throw new IOException(location + ": could not rename the temporary file into place");
+        }
+    }
+
+    public byte[] read(String location) throws IOException {
+        try (InputStream in = open(location)) {
+            return in.readAllBytes();
+        }
+    }
+
+    public InputStream open(String location) throws IOException {
+        if (!isUri(location)) {
+            return Files.newInputStream(java.nio.file.Path.of(location));
+        }
+        Path p = new Path(location);
+        FileSystem fs = p.getFileSystem(hadoop);
+        if (!fs.exists(p)) {
+            throw new NoSuchFileException(location);
+        }
+        return fs.open(p);
+    }
+
+    public boolean exists(String location) throws IOException {
+        if (!isUri(location)) {
+            return Files.exists(java.nio.file.Path.of(location));
+        }
+        Path p = new Path(location);
+        return p.getFileSystem(hadoop).exists(p);
+    }
+
+    /** Names of the files directly in {@code dir} (empty if it does not exist). */
+    public List<String> list(String dir) throws IOException {
+        List<String> names = new ArrayList<>();
+        if (!isUri(dir)) {
+            java.nio.file.Path d = java.nio.file.Path.of(dir);
+            if (Files.isDirectory(d)) {
+                try (var s = Files.list(d)) {
+                    s.forEach(p -> names.add(p.getFileName().toString()));
+                }
+            }
+            return names;
+        }
+        Path p = new Path(dir);
+        FileSystem fs = p.getFileSystem(hadoop);
+        if (fs.exists(p)) {
+            for (FileStatus st : fs.listStatus(p)) {
+                names.add(st.getPath().getName());
+            }
+        }
+        return names;
+    }
+
+    /**
+     * Loads the MNIST-format training or test set from a directory (local or URI): the standard file names,
+     * plain or gzipped. Read on the driver, so executors never depend on the driver's local disk.
+     */
+    public MnistDataset loadMnist(String dir, boolean train) throws IOException {
+        if (!isUri(dir)) {
+            return MnistDataset.load(java.nio.file.Path.of(dir), train);
+        }
+        String[] names = MnistDataset.fileNames(train);
+        String images = resolve(dir, names[0]);
+        String labels = resolve(dir, names[1]);
+        try (InputStream i = open(images); InputStream l = open(labels)) {
+            return MnistDataset.read(i, images, -1, l, labels, -1);
+        }
+    }
+
+    private String resolve(String dir, String name) throws IOException {
+        for (String candidate : new String[]{join(dir, name), join(dir, name + ".gz")}) {
+            if (exists(candidate)) {
+                return candidate;
+            }
+        }
+        throw new NoSuchFileException(join(dir, name) + "[.gz]: missing");
+    }
+
+    static byte[] toBytes(IoConsumer<OutputStream> writer) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        writer.accept(bytes);
+        return bytes.toByteArray();
+    }
+
+    /** A consumer that may throw IOException. */
+    @FunctionalInterface
+    interface IoConsumer<T> {
+        void accept(T t) throws IOException;
+    }
+
+}
