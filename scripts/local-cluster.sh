@@ -5,7 +5,8 @@
 #   scripts/local-cluster.sh stop        stops workers (and the executors they launched), then the master
 #   scripts/local-cluster.sh status      what runs, with the master's view of its workers
 #
-# Logs, pid files and worker directories live in .cluster/ at the repository root. Without SPARK_HOME
+# Logs, pid files and worker directories live in .cluster/ at the repository root; executor logs
+# (work/worker-i/<app>/<executor>/stderr) are kept until the next start. Without SPARK_HOME
 # a Spark home is assembled in .cluster/spark-home from Maven-resolved jars (see scripts/lib/spark-env.sh).
 #
 # Environment:
@@ -67,6 +68,8 @@ start() {
   ensure_spark_home
   mkdir -p "$LOG_DIR" "$PID_DIR" "$WORK_DIR" "$CLUSTER_DIR/tmp"
   rm -f "$PID_DIR"/*.pid
+  # Each worker copies the application jar (~170 MB) into its app folder; keep only the last run's.
+  rm -rf "$WORK_DIR"/worker-*/app-*
   export SPARK_LOCAL_IP="$HOST" SPARK_LOCAL_DIRS="$CLUSTER_DIR/tmp"
 
   local ui; ui="$(free_port_from "${SPARK_MASTER_WEBUI_PORT:-8080}")"
