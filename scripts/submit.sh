@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Submits the spark-cnn job (org.sparkcnn.spark.cli.Main in the shaded spark-job jar).
+#
+#   scripts/submit.sh [--master URL] [--conf KEY=VALUE]... SUBCOMMAND [flags]
+#   e.g. scripts/submit.sh --master spark://127.0.0.1:7077 train --help
+#
+# SUBCOMMAND (train, evaluate, predict, export) and everything after it go to Main. Without --master
+# the job goes to the local cluster of scripts/local-cluster.sh when it runs, else to local[2].
+# Spark settings come from conf/spark-defaults.conf, then from --conf; logging from conf/log4j2.properties.
+# The jar is built when missing. With SPARK_HOME pointing at a Spark distribution its bin/spark-submit
+# is used, otherwise SparkSubmit runs from the jars that scripts/lib/spark-env.sh assembles.
+#
+# Environment (mainly for tests):
+#   SPARK_CNN_JAR          application jar (spark-job/target/spark-cnn-job-<version>-shaded.jar)
+#   SPARK_CNN_MAIN_CLASS   main class (org.sparkcnn.spark.cli.Main)
+#   SPARK_CNN_PROPERTIES   properties file (conf/spark-defaults.conf)
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/spark-env.sh"
+
+usage() { sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+
+master=""
+confs=()
+while (($#)); do
+  case "$1" in
+    --master) (($# >= 2)) || usage; master="$2"; shift 2 ;;
+    --master=*) master="${1#--master=}"; shift ;;
+    --conf) (($# >= 2)) || usage; confs+=("$2"); shift 2 ;;
+    --conf=*) confs+=("${1#--conf=}"); shift ;;
+    -h|--help) usage ;;
+    --*) die "unknown option $1 before the subcommand (see --help)" ;;
+    *) break ;;
+  esac
+done
+(($#)) || usage
+
+main_class="${SPARK_CNN_MAIN_CLASS:-org.sparkcnn.spark.cli.Main}"
+props="${SPARK_CNN_PROPERTIES:-$REPO_ROOT/conf/spark-defaults.conf}"
+log4j="$REPO_ROOT/conf/log4j2.properties"
+[[ -f "$props" ]] || die "no properties file $props"
+
+jar="${SPARK_CNN_JAR:-}"
+if [[ -z "$jar" ]]; then
+  jar="$(ls "$REPO_ROOT"/spark-job/target/spark-cnn-job-*-shaded.jar 2>/dev/null | head -1 || true)"
+  if [[ -z "$jar" ]]; then
+    echo "building the shaded job jar ..." >&2
+    (cd "$REPO_ROOT" && mvn -q -B -DskipTests package -pl spark-job -am) || die "build failed"
+    jar="$(ls "$REPO_ROOT"/spark-job/target/spark-cnn-job-*-shaded.jar | head -1)"
+  fi
+fi
+[[ -f "$jar" ]] || die "no application jar $jar"
+
+if [[ -z "$master" ]]; then
+  pidfile="$CLUSTER_DIR/pids/master.pid"
+  if [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+    master="spark://127.0.0.1:${SPARK_MASTER_PORT:-7077}"
+  else
+    master="local[2]"
+  fi
+fi
+
+# On this machine's loopback cluster the driver listens on loopback too, not on the first interface.
+if [[ -z "${SPARK_LOCAL_IP:-}" && ( "$master" == spark://127.0.0.1:* || "$master" == local* ) ]]; then
+  export SPARK_LOCAL_IP=127.0.0.1
+fi
+
+# Value of KEY: the last --conf KEY=... if any, else the properties file's line.
+prop() {
+  local key="$1" c v=""
+  v="$(awk -v k="$key" '$1 == k { sub(/^[ \t]*[^ \t=:]+[ \t=:]+/, ""); v = $0 } END { print v }' "$props")"
+  for c in ${confs[@]+"${confs[@]}"}; do [[ "${c%%=*}" == "$key" ]] && v="${c#*=}"; done
+  echo "$v"
+}
+
+# A --conf for extraJavaOptions replaces the file's value, so the add-opens and log4j settings are
+# put in front of whatever the file or the command line gives.
+driver_opts="$SPARK_ADD_OPENS -Dlog4j.configurationFile=file:$log4j $(prop spark.driver.extraJavaOptions)"
+executor_opts="$SPARK_ADD_OPENS -Dlog4j.configurationFile=file:$log4j $(prop spark.executor.extraJavaOptions)"
+driver_opts="$(echo $driver_opts)"; executor_opts="$(echo $executor_opts)"
+
+args=(--master "$master" --class "$main_class" --properties-file "$props")
+for c in ${confs[@]+"${confs[@]}"}; do
+  case "${c%%=*}" in spark.driver.extraJavaOptions|spark.executor.extraJavaOptions) ;; *) args+=(--conf "$c") ;; esac
+done
+args+=(--conf "spark.driver.extraJavaOptions=$driver_opts" --conf "spark.executor.extraJavaOptions=$executor_opts")
+args+=("$jar" "$@")
+
+if spark_is_distribution; then
+  exec "$SPARK_HOME/bin/spark-submit" "${args[@]}"
+fi
+
+ensure_spark_home
+# In client mode this JVM is the driver, so its heap and options are set here, not by Spark.
+driver_mem="$(prop spark.driver.memory)"
+# shellcheck disable=SC2086
+exec "$(java_bin)" -Xmx"${driver_mem:-1g}" $driver_opts -cp "$SPARK_HOME/jars/*" \
+  org.apache.spark.deploy.SparkSubmit "${args[@]}"
