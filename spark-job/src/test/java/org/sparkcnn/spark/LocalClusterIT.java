@@ -1,0 +1,76 @@
+package org.sparkcnn.spark;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparkcnn.spark.io.MetricsReport;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The real thing on one machine: a Spark standalone master and two worker JVMs (scripts/local-cluster.sh), a
+ * `train` submitted with the shaded jar (scripts/submit.sh), metrics.json checked, the cluster stopped and no
+ * Spark JVM left behind. Runs in `mvn verify`, after the shaded jar is packaged.
+ */
+class LocalClusterIT {
+    static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+
+    @Test
+    void trainsOnAStandaloneClusterWithTwoWorkers(@TempDir Path out) throws Exception {
+        run(120, "scripts/local-cluster.sh", "start", "2");
+        try {
+            String log = run(600, "scripts/submit.sh", "--master", "spark://127.0.0.1:7077", "train",
+                    "--model", "conv5x5x8,maxpool2,dense32:relu,softmax10", "--epochs", "1", "--train-limit", "2000",
+                    "--workers", "2", "--local-steps", "4", "--progress", "none", "--out", out.toString());
+            Map<String, Object> m = MetricsReport.parse(Files.readAllBytes(out.resolve("metrics.json")));
+            assertEquals("spark://127.0.0.1:7077", m.get("master"), log);
+            assertEquals(2000, ((Number) m.get("trainExamples")).intValue());
+            assertEquals(1000, ((Number) m.get("examples")).intValue());
+            assertTrue(((Number) m.get("accuracy")).doubleValue() > 0.6, "accuracy " + m.get("accuracy"));
+            assertTrue(Files.size(out.resolve("model.scnn")) > 0);
+            assertTrue(Files.readAllLines(out.resolve("rounds.csv")).size() > 1);
+        } finally {
+            run(120, "scripts/local-cluster.sh", "stop");
+        }
+        assertEquals(List.of(), sparkJvmsLeft(), "Spark JVMs still running after stop");
+    }
+
+    /** Command lines of live processes running Spark's master, worker or executor classes from this checkout. */
+    static List<String> sparkJvmsLeft() throws IOException {
+        List<String> left = new ArrayList<>();
+        File[] procs = new File("/proc").listFiles((d, name) -> name.matches("\\d+"));
+        for (File p : procs == null ? new File[0] : procs) {
+            try {
+                String cmd = Files.readString(p.toPath().resolve("cmdline")).replace('\0', ' ');
+                if (cmd.contains(REPO.resolve(".cluster").toString()) && (cmd.contains("deploy.master.Master")
+                        || cmd.contains("deploy.worker.Worker") || cmd.contains("CoarseGrainedExecutorBackend"))) {
+                    left.add(cmd);
+                }
+            } catch (IOException gone) {
+                // the process ended while we looked
+            }
+        }
+        return left;
+    }
+
+    static String run(int timeoutSeconds, String... command) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add("bash");
+        cmd.addAll(List.of(command));
+        Process p = new ProcessBuilder(cmd).directory(REPO.toFile()).redirectErrorStream(true).start();
+        byte[] output = p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(timeoutSeconds, TimeUnit.SECONDS), String.join(" ", command) + " timed out");
+        String text = new String(output);
+        assertEquals(0, p.exitValue(), String.join(" ", command) + " failed:\n" + text);
+        return text;
+    }
+}
