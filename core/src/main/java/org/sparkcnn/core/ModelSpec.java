@@ -44,7 +44,12 @@ public record ModelSpec(Shape input, List<LayerSpec> layers, Loss loss) implemen
             throw new IllegalArgumentException("a model needs at least one layer");
         }
         Shape s = input;
+        boolean flat = false;
         for (LayerSpec l : layers) {
+            if (flat && (l instanceof Conv2dSpec || l instanceof Pool2dSpec)) {
+                throw new IllegalArgumentException(l.token() + " cannot follow a dense or flatten layer");
+            }
+            flat = flat || l instanceof DenseSpec || l instanceof FlattenSpec;
             s = l.outputShape(s);
         }
         if (!(layers.get(layers.size() - 1) instanceof DenseSpec last)) {
