@@ -54,7 +54,8 @@ final class BenchSummary {
             md.append("- ").append(line).append('\n');
         }
         md.append(String.format(Locale.ROOT, "- sgemm 1024³: %s GFLOP/s on 1 thread, %s on 2 threads%n%n",
-                blas.getProperty("sgemm_gflops_1", "n/a"), blas.getProperty("sgemm_gflops_2", "n/a")));
+                or(Double.parseDouble(blas.getProperty("sgemm_gflops_1", "NaN")), "%.1f"),
+                or(Double.parseDouble(blas.getProperty("sgemm_gflops_2", "NaN")), "%.1f")));
         md.append("| engine | workers | τ | cores | images/s |");
         for (BenchResult peer : results) {
             md.append(" × ").append(peer.engine()).append(" |");

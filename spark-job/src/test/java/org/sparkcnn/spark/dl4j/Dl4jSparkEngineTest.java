@@ -4,6 +4,7 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
 import org.sparkcnn.core.ModelSpec;
 import org.sparkcnn.core.Network;
 import org.sparkcnn.core.Presets;
@@ -15,6 +16,7 @@ import org.sparkcnn.spark.TrainingPlan;
 
 import java.nio.file.Path;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -47,6 +49,14 @@ class Dl4jSparkEngineTest {
         } finally {
             sc.stop();
         }
+    }
+
+    @Test
+    void fromNetworkInvertsTheCopyIntoDl4j() {
+        ModelSpec lenet = Presets.resolve("lenet");
+        float[] params = new Network(lenet, DataType.FLOAT).initialize(3).params().toFloatVector();
+        float[] back = Dl4jModels.fromNetwork(lenet, Dl4jModels.toNetwork(lenet, Nd4j.createFromArray(params)));
+        assertArrayEquals(params, back);
     }
 
     @Test
