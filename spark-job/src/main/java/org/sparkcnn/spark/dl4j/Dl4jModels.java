@@ -15,11 +15,17 @@ import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 import org.nd4j.linalg.lossfunctions.impl.LossMSE;
+import org.nd4j.linalg.schedule.ISchedule;
+import org.nd4j.linalg.schedule.ScheduleType;
+import org.nd4j.linalg.schedule.StepSchedule;
 import org.sparkcnn.core.Loss;
 import org.sparkcnn.core.ModelSpec;
 import org.sparkcnn.core.Shape;
@@ -29,6 +35,8 @@ import org.sparkcnn.core.layers.DropoutSpec;
 import org.sparkcnn.core.layers.FlattenSpec;
 import org.sparkcnn.core.layers.LayerSpec;
 import org.sparkcnn.core.layers.Pool2dSpec;
+import org.sparkcnn.core.optim.LearningRate;
+import org.sparkcnn.core.optim.OptimizerConfig;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -172,6 +180,49 @@ public final class Dl4jModels {
                     + spec.paramCount());
         }
         return net;
+    }
+
+    /**
+     * Our flat parameter vector of {@code net} (built by {@link #toNetwork} or from {@link #configuration} for
+     * {@code spec}): the inverse of the copy in {@link #toNetwork}, value by value, whatever DL4J's storage order.
+     */
+    public static float[] fromNetwork(ModelSpec spec, MultiLayerNetwork net) {
+        if (net.numParams() != spec.paramCount()) {
+            throw new IllegalArgumentException("DL4J counts " + net.numParams() + " parameters, the spec has "
+                    + spec.paramCount());
+        }
+        INDArray flat = Nd4j.zeros(DataType.FLOAT, spec.paramCount());
+        for (ParamBlock b : paramBlocks(spec)) {
+            b.weights(flat).assign(net.getParam(b.layer() + "_W"));
+            b.bias(flat).assign(net.getParam(b.layer() + "_b"));
+        }
+        return flat.toFloatVector();
+    }
+
+    /**
+     * DL4J's updater for our optimizer: SGD → {@link Sgd}, Nesterov → {@link Nesterovs} (the same update,
+     * v' = μv − ηg; θ += −μv + (1+μ)v'), Adam → {@link Adam} (the same bias-corrected step); a step-decay rate
+     * becomes a {@link StepSchedule} over iterations. Refused: plain (heavy-ball) momentum, which DL4J does not
+     * have ({@code Nesterovs} is a different update, so mapping it there would silently train another
+     * optimizer), and L2 weight decay, which {@link #configuration} does not carry.
+     */
+    public static IUpdater updater(OptimizerConfig c) {
+        if (c.l2() > 0) {
+            throw new IllegalArgumentException("L2 weight decay is not mapped to DL4J; use l2 = 0 to compare engines");
+        }
+        LearningRate lr = c.learningRate();
+        boolean constant = lr.every() == 0 || lr.gamma() == 1.0;
+        ISchedule schedule = constant ? null : new StepSchedule(ScheduleType.ITERATION, lr.base(), lr.gamma(),
+                lr.every());
+        return switch (c.kind()) {
+            case SGD -> constant ? new Sgd(lr.base()) : new Sgd(schedule);
+            case NESTEROV -> constant ? new Nesterovs(lr.base(), c.momentum()) : new Nesterovs(schedule, c.momentum());
+            case ADAM -> constant ? new Adam(lr.base(), c.beta1(), c.beta2(), c.epsilon())
+                    : Adam.builder().learningRateSchedule(schedule).beta1(c.beta1()).beta2(c.beta2())
+                            .epsilon(c.epsilon()).build();
+            case MOMENTUM -> throw new IllegalArgumentException("DL4J has no plain momentum updater (its Nesterovs is "
+                    + "Nesterov's update, not v = μv − ηg; θ += v); choose nesterov, sgd or adam to compare engines");
+        };
     }
 
     /** Writes {@code spec} with {@code params} as a DL4J model zip (without updater state), readable by

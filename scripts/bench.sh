@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The engine benchmark on Fashion-MNIST, in one command: our Spark engine on local[1] and local[workers], DL4J
+# single-process and DL4J's Spark trainer, each engine in its own JVM (so peak RSS is per engine), then one table.
+#
+#   scripts/bench.sh [--out DIR] [--data DIR] [--model lenet|tf-mnist] [--workers 2] [--tau 5] [--batch 64]
+#                    [--lr 0.01] [--momentum 0.9] [--epochs 1] [--train-limit N] [--eval-every 100] [--target 0.88]
+#
+# Writes DIR/results.md and DIR/results.csv (DIR defaults to bench/ at the repository root) and DIR/raw/.
+# A benchmark, not a test: CI does not run it. Set BENCH_MVN_FLAGS=-o to build offline.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+OUT="$ROOT/bench"
+DATA=/usr/share/datasets/fashion-mnist
+WORKERS=2
+PASS=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --out) OUT=$(realpath -m "$2"); shift 2 ;;
+    --data) DATA=$(realpath -m "$2"); shift 2 ;;
+    --workers) WORKERS="$2"; PASS+=("$1" "$2"); shift 2 ;;
+    --*) PASS+=("$1" "$2"); shift 2 ;;
+    *) echo "unexpected argument: $1" >&2; exit 2 ;;
+  esac
+done
+
+if [ ! -d "$DATA" ]; then
+  if [ "$DATA" = /usr/share/datasets/fashion-mnist ]; then
+    apt-get update
+    apt-get install -y dataset-fashion-mnist
+  else
+    echo "no data directory $DATA" >&2; exit 2
+  fi
+fi
+
+MVN="mvn -q -B ${BENCH_MVN_FLAGS:-}"
+cd "$ROOT"
+$MVN install -DskipTests
+mkdir -p "$OUT/raw"
+rm -f "$OUT"/raw/*.properties
+$MVN -pl spark-job dependency:build-classpath -Dmdep.outputFile="$OUT/raw/classpath.txt" -Dmdep.includeScope=test
+CP="$ROOT/spark-job/target/classes:$(cat "$OUT/raw/classpath.txt")"
+ADD_OPENS=$(sed -n 's:.*<add.opens>\(.*\)</add.opens>.*:\1:p' "$ROOT/pom.xml")
+
+{
+  echo "CPU: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores"
+  echo "Java: $(java -version 2>&1 | head -1)"
+  echo "data: $DATA; arguments: ${PASS[*]:-(defaults)}"
+} > "$OUT/raw/machine.txt"
+
+run() {   # run ENGINE THREADS
+  echo "== $1 (OMP_NUM_THREADS=$2)" >&2
+  # shellcheck disable=SC2086
+  OMP_NUM_THREADS="$2" java -Xmx6g $ADD_OPENS -Dlog4j2.configurationFile="$ROOT/scripts/bench-log4j2.properties" \
+    -cp "$CP" org.sparkcnn.spark.bench.Bench --engine "$1" --data "$DATA" --result "$OUT/raw/$1.properties" \
+    "${PASS[@]}"
+}
+
+run blas 2
+run native-1 1                 # local[1]: one task of one core
+run native-2 1                 # local[W]: W tasks of one core each
+run dl4j "$WORKERS"            # one process with as many cores as the Spark engines use
+run dl4j-spark 1               # local[W]: W tasks of one core each
+# shellcheck disable=SC2086
+java $ADD_OPENS -Dlog4j2.configurationFile="$ROOT/scripts/bench-log4j2.properties" -cp "$CP" \
+  org.sparkcnn.spark.bench.Bench --summarize "$OUT"
