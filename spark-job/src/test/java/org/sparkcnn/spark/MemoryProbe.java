@@ -1,0 +1,50 @@
+package org.sparkcnn.spark;
+
+import org.apache.spark.api.java.JavaSparkContext;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.sparkcnn.core.ModelSpec;
+import org.sparkcnn.core.Network;
+import org.sparkcnn.core.data.MnistDataset;
+import org.sparkcnn.core.optim.OptimizerConfig;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Child-JVM program for {@link MemoryStabilityTest}: trains a small model for 10 epochs on 2 workers in local
+ * mode and prints the process's resident memory (VmRSS) after each epoch as {@code rss EPOCH KB}.
+ */
+public final class MemoryProbe {
+    private MemoryProbe() { }
+
+    public static void main(String[] args) throws Exception {
+        ModelSpec spec = ModelSpec.parse("conv5x5x8,maxpool2,dense64:relu,dropout0.2,softmax10");
+        MnistDataset data = MnistDataset.load(Path.of(args[0]), true).limit(1200);
+        try (JavaSparkContext sc = LocalSpark.start("local[2]")) {
+            TrainingPlan plan = new TrainingPlan(spec, OptimizerConfig.of(OptimizerConfig.Kind.ADAM, 0.001), 2, 3, 0,
+                    32, 10, 1, true);
+            ParameterAveraging pa = new ParameterAveraging(sc, plan);
+            float[] init = new Network(spec, DataType.FLOAT).initialize(1).params().toFloatVector();
+            pa.train(sc.broadcast(data), pa.initialState(init), new ParameterAveraging.Listener() {
+                @Override
+                public void onEpochEnd(int epoch, TrainingState next) {
+                    System.gc();
+                    System.out.println("rss " + (epoch + 1) + " " + rssKb());
+                }
+            });
+        }
+    }
+
+    static long rssKb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        throw new IllegalStateException("no VmRSS in /proc/self/status");
+    }
+}
