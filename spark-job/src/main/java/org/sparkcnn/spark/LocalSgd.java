@@ -13,6 +13,7 @@ import org.sparkcnn.core.train.Seeds;
  * The executor side of a round: worker w loads the broadcast parameters and optimizer state into its cached
  * trainer and runs its next τ local SGD steps on its shard of this epoch's permutation. The result is a
  * deterministic function of the broadcast, the shard and the round, so a retried task returns the same result.
+ * A loss that becomes NaN or infinite ends the worker's round early with a NaN loss sum, which the driver reports.
  */
 final class LocalSgd implements Function<Integer, WorkerResult> {
     private final String runId;
@@ -56,8 +57,15 @@ final class LocalSgd implements Function<Integer, WorkerResult> {
         for (int b = t.round() * t.tau(); b < Math.min(batches, (t.round() + 1) * t.tau()); b++) {
             int from = start + b * plan.batchSize();
             int count = Math.min(plan.batchSize(), end - from);
-            double loss = trainer.step(d, order, from, count, t.iteration() + steps,
-                    Seeds.mix(plan.seed(), t.epoch(), worker, b));
+            double loss;
+            try {
+                loss = trainer.step(d, order, from, count, t.iteration() + steps,
+                        Seeds.mix(plan.seed(), t.epoch(), worker, b));
+            } catch (LocalTrainer.DivergedException e) {
+                // Divergence is a result, not a task failure: retrying it is pointless, and the driver reports it.
+                lossSum = Double.NaN;
+                break;
+            }
             lossSum += loss * count;
             examples += count;
             steps++;
