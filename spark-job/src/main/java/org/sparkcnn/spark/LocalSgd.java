@@ -36,9 +36,6 @@ final class LocalSgd implements Function<Integer, WorkerResult> {
         TaskContext ctx = TaskContext.get();
         NativeThreads.limit(ctx == null ? 1 : Math.max(1, ctx.cpus()));
         RoundTask t = task.value();
-        if (ctx != null && ctx.attemptNumber() == 0 && failFirstAttemptOfRound == roundNumber(t)) {
-            throw new IllegalStateException("injected failure in the first attempt of round " + failFirstAttemptOfRound);
-        }
         MnistDataset d = data.value();
         LocalTrainer trainer = WorkerCache.trainer(runId, worker, plan);
         trainer.network().params().assign(Nd4j.createFromArray(t.params()));
@@ -69,14 +66,23 @@ final class LocalSgd implements Function<Integer, WorkerResult> {
             lossSum += loss * count;
             examples += count;
             steps++;
+            failIfInjected(ctx, t);                                 // mid-round: after the first step
+        }
+        if (steps == 0) {
+            failIfInjected(ctx, t);
         }
         double seconds = (System.nanoTime() - began) / 1e9;
         return new WorkerResult(worker, trainer.network().params().toFloatVector(),
                 trainer.optimizer().state().toFloatVector(), examples, steps, lossSum, seconds);
     }
 
-    /** The round's global number (rounds counted over all epochs), for failure injection in tests. */
-    private static int roundNumber(RoundTask t) {
-        return t.globalRound();
+    /**
+     * Test-only fault: the first attempt of every task of global round {@code failFirstAttemptOfRound} throws, after
+     * it has already changed its cached trainer, so a retry shows whether the round depends only on the broadcast.
+     */
+    private void failIfInjected(TaskContext ctx, RoundTask t) {
+        if (ctx != null && ctx.attemptNumber() == 0 && failFirstAttemptOfRound == t.globalRound()) {
+            throw new IllegalStateException("injected failure in the first attempt of round " + failFirstAttemptOfRound);
+        }
     }
 }
