@@ -13,6 +13,7 @@ import org.sparkcnn.core.train.Seeds;
  * The executor side of a round: worker w loads the broadcast parameters and optimizer state into its cached
  * trainer and runs its next τ local SGD steps on its shard of this epoch's permutation. The result is a
  * deterministic function of the broadcast, the shard and the round, so a retried task returns the same result.
+ * A loss that becomes NaN or infinite ends the worker's round early with a NaN loss sum, which the driver reports.
  */
 final class LocalSgd implements Function<Integer, WorkerResult> {
     private final String runId;
@@ -35,9 +36,6 @@ final class LocalSgd implements Function<Integer, WorkerResult> {
         TaskContext ctx = TaskContext.get();
         NativeThreads.limit(ctx == null ? 1 : Math.max(1, ctx.cpus()));
         RoundTask t = task.value();
-        if (ctx != null && ctx.attemptNumber() == 0 && failFirstAttemptOfRound == roundNumber(t)) {
-            throw new IllegalStateException("injected failure in the first attempt of round " + failFirstAttemptOfRound);
-        }
         MnistDataset d = data.value();
         LocalTrainer trainer = WorkerCache.trainer(runId, worker, plan);
         trainer.network().params().assign(Nd4j.createFromArray(t.params()));
@@ -56,19 +54,35 @@ final class LocalSgd implements Function<Integer, WorkerResult> {
         for (int b = t.round() * t.tau(); b < Math.min(batches, (t.round() + 1) * t.tau()); b++) {
             int from = start + b * plan.batchSize();
             int count = Math.min(plan.batchSize(), end - from);
-            double loss = trainer.step(d, order, from, count, t.iteration() + steps,
-                    Seeds.mix(plan.seed(), t.epoch(), worker, b));
+            double loss;
+            try {
+                loss = trainer.step(d, order, from, count, t.iteration() + steps,
+                        Seeds.mix(plan.seed(), t.epoch(), worker, b));
+            } catch (LocalTrainer.DivergedException e) {
+                // Divergence is a result, not a task failure: retrying it is pointless, and the driver reports it.
+                lossSum = Double.NaN;
+                break;
+            }
             lossSum += loss * count;
             examples += count;
             steps++;
+            failIfInjected(ctx, t);                                 // mid-round: after the first step
+        }
+        if (steps == 0) {
+            failIfInjected(ctx, t);
         }
         double seconds = (System.nanoTime() - began) / 1e9;
         return new WorkerResult(worker, trainer.network().params().toFloatVector(),
                 trainer.optimizer().state().toFloatVector(), examples, steps, lossSum, seconds);
     }
 
-    /** The round's global number (rounds counted over all epochs), for failure injection in tests. */
-    private static int roundNumber(RoundTask t) {
-        return t.globalRound();
+    /**
+     * Test-only fault: the first attempt of every task of global round {@code failFirstAttemptOfRound} throws, after
+     * it has already changed its cached trainer, so a retry shows whether the round depends only on the broadcast.
+     */
+    private void failIfInjected(TaskContext ctx, RoundTask t) {
+        if (ctx != null && ctx.attemptNumber() == 0 && failFirstAttemptOfRound == t.globalRound()) {
+            throw new IllegalStateException("injected failure in the first attempt of round " + failFirstAttemptOfRound);
+        }
     }
 }

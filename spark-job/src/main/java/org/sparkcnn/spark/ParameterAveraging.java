@@ -5,6 +5,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.sparkcnn.core.data.MnistDataset;
 import org.sparkcnn.core.train.DataOrder;
+import org.sparkcnn.core.train.LocalTrainer;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -83,6 +84,7 @@ public final class ParameterAveraging {
                 List<WorkerResult> results = workers.map(
                         new LocalSgd(runId, plan, data, bc, failFirstAttemptOfRound)).collect();
                 bc.destroy();
+                refuseDivergence(s, results);
                 TrainingState next = average(s, results);
                 double wall = (System.nanoTime() - began) / 1e9;
                 listener.onRound(stats(s, results, wall), next, rounds);
@@ -91,6 +93,17 @@ public final class ParameterAveraging {
             return s;
         } finally {
             WorkerCache.release(runId);
+        }
+    }
+
+    /** Throws {@link LocalTrainer.DivergedException} when a worker's loss became NaN or infinite in the round. */
+    private static void refuseDivergence(TrainingState s, List<WorkerResult> results) {
+        for (WorkerResult r : results) {
+            if (!Double.isFinite(r.lossSum())) {
+                throw new LocalTrainer.DivergedException("the training loss became NaN or infinite in round "
+                        + (s.globalRound() + 1) + " (worker " + r.worker() + ", iteration " + (s.iteration() + r.steps())
+                        + "): training diverged; lower the learning rate");
+            }
         }
     }
 

@@ -72,7 +72,8 @@ public final class Main implements Runnable {
         String message;
         if (root instanceof LocalTrainer.DivergedException || diverged.find()) {
             code = DIVERGED;
-            message = root instanceof LocalTrainer.DivergedException ? root.getMessage() : diverged.group(1);
+            message = (root instanceof LocalTrainer.DivergedException ? root.getMessage() : diverged.group(1))
+                    + " (--lr)";
         } else if (root instanceof UserError || root instanceof IllegalArgumentException
                 || root instanceof java.nio.file.NoSuchFileException || root instanceof IOException) {
             code = BAD_INPUT;

@@ -140,8 +140,14 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
         if (spec.usesStep()) {
             throw new UserError("--model: " + org.sparkcnn.core.Activation.STEP_MESSAGE);
         }
+        OptimizerConfig.Kind kind;
         try {
-            opt = new OptimizerConfig(OptimizerConfig.parseKind(updater),
+            kind = OptimizerConfig.parseKind(updater);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--updater: " + e.getMessage());
+        }
+        try {
+            opt = new OptimizerConfig(kind,
                     LearningRate.stepDecay(lr, lrDecay, lrDecayEvery), momentum, 0.9, 0.999, 1e-8, l2);
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
@@ -213,6 +219,10 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
             List<Map<String, Object>> epochMetrics = new ArrayList<>();
             double[] trainSeconds = {0};
             long[] trainExamples = {0};
+            for (RoundStats r : rounds) {                          // the rounds before a resumed checkpoint
+                trainSeconds[0] += r.wallSeconds();
+                trainExamples[0] += r.examples();
+            }
             try (Progress bar = Progress.open(progress, totalRounds, start.globalRound(), plan.epochs())) {
                 final TrainingState first = start;
                 TrainingState end = pa.train(trainBc, start, new ParameterAveraging.Listener() {
@@ -280,9 +290,15 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
         storage.write(Storage.join(out, "metrics.json"), MetricsReport.toJson(report));
     }
 
-    private static void saveCheckpoint(Storage storage, String dir, String configText, TrainingState state,
-                                       List<RoundStats> rounds) {
+    /**
+     * Writes rounds.csv up to {@code state}, then the checkpoint (both atomically). In this order a kill between the
+     * two leaves a rounds.csv that is ahead of the newest checkpoint, and --resume keeps only its rows before the
+     * checkpoint's round.
+     */
+    private void saveCheckpoint(Storage storage, String dir, String configText, TrainingState state,
+                                List<RoundStats> rounds) {
         try {
+            RoundsCsv.write(storage, Storage.join(out, "rounds.csv"), rounds);
             storage.write(Storage.join(dir, Checkpoint.fileName(state.globalRound())),
                     new Checkpoint(configText, state).toBytes());
         } catch (java.io.IOException e) {

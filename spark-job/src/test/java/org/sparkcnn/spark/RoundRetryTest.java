@@ -1,0 +1,74 @@
+package org.sparkcnn.spark;
+
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.sparkcnn.core.ModelSpec;
+import org.sparkcnn.core.Network;
+import org.sparkcnn.core.Presets;
+import org.sparkcnn.core.data.MnistDataset;
+import org.sparkcnn.core.optim.OptimizerConfig;
+
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * A task that fails mid-round (after its first local step has changed its cached trainer) is retried by Spark, and
+ * the round's result, hence the whole run, is bit-identical to a run without the failure.
+ */
+class RoundRetryTest {
+    static JavaSparkContext sc;
+    static final AtomicInteger FAILED_TASKS = new AtomicInteger();
+
+    @BeforeAll
+    static void start() {
+        sc = LocalSpark.start("local[2,4]");                      // local mode with up to 4 attempts per task
+        sc.sc().addSparkListener(new SparkListener() {
+            @Override
+            public void onTaskEnd(SparkListenerTaskEnd end) {
+                if (end.taskInfo().failed()) {
+                    FAILED_TASKS.incrementAndGet();
+                }
+            }
+        });
+    }
+
+    @AfterAll
+    static void stop() {
+        sc.stop();
+    }
+
+    @Test
+    void aRetriedRoundGivesBitIdenticalParameters() throws Exception {
+        ModelSpec spec = Presets.resolve("conv5x5x4,maxpool2,dense16:relu,dropout0.25,softmax10");
+        MnistDataset data = MnistDataset.load(Path.of("../data/mnist-sample"), true).limit(600);
+        TrainingPlan plan = new TrainingPlan(spec, OptimizerConfig.of(OptimizerConfig.Kind.ADAM, 0.002), 2, 3, 0, 32,
+                1, 5, true);
+        float[] init = new Network(spec, DataType.FLOAT).initialize(5).params().toFloatVector();
+        Broadcast<MnistDataset> bc = sc.broadcast(data);
+
+        ParameterAveraging clean = new ParameterAveraging(sc, plan);
+        TrainingState expected = clean.train(bc, clean.initialState(init), new ParameterAveraging.Listener() { });
+        assertEquals(0, FAILED_TASKS.get());
+
+        ParameterAveraging faulty = new ParameterAveraging(sc, plan, 1);
+        TrainingState got = faulty.train(bc, faulty.initialState(init), new ParameterAveraging.Listener() { });
+        for (int i = 0; i < 100 && FAILED_TASKS.get() < 2; i++) {
+            Thread.sleep(50);                                       // the listener bus is asynchronous
+        }
+        assertEquals(2, FAILED_TASKS.get(), "failed first attempts of round 1 (one per worker)");
+        assertEquals(expected.globalRound(), got.globalRound());
+        assertArrayEquals(expected.params(), got.params());
+        for (int s = 0; s < expected.states().length; s++) {
+            assertArrayEquals(expected.states()[s], got.states()[s], "optimizer state " + s);
+        }
+    }
+}

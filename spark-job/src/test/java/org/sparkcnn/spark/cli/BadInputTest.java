@@ -1,0 +1,269 @@
+package org.sparkcnn.spark.cli;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.sparkcnn.core.ModelSpec;
+import org.sparkcnn.core.Network;
+import org.sparkcnn.core.Presets;
+import org.sparkcnn.core.io.ModelFile;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every invalid input ends with exactly one line on stderr that names the problem and the file or option, exit
+ * code 2 (3 for divergence), and no metrics.json or model.scnn in --out.
+ */
+class BadInputTest {
+    static final String MODEL = "conv5x5x4,maxpool2,dense16:relu,softmax10";
+    static final String SAMPLE = "../data/mnist-sample";
+
+    @TempDir
+    Path tmp;
+
+    /** Loads log4j and ND4J before stderr is captured, so their one-time start-up lines are not counted. */
+    @BeforeAll
+    static void warmUp() {
+        org.apache.logging.log4j.LogManager.getRootLogger();
+        new Network(Presets.resolve(MODEL), DataType.FLOAT);
+    }
+
+    record Outcome(int code, List<String> lines) {
+        String line() {
+            return lines.isEmpty() ? "" : lines.get(0);
+        }
+    }
+
+    /** Runs the command line in-process with stderr captured. */
+    static Outcome run(String... args) {
+        PrintStream saved = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            code = Main.run(args);
+        } finally {
+            System.setErr(saved);
+        }
+        List<String> lines = new ArrayList<>();
+        for (String l : err.toString(StandardCharsets.UTF_8).split("\n")) {
+            if (!l.isBlank()) {
+                lines.add(l);
+            }
+        }
+        System.err.println("[" + String.join(" | ", args) + "] -> " + code + ": " + lines);
+        return new Outcome(code, lines);
+    }
+
+    /** Asserts one line naming {@code names}, exit code {@code code}, and nothing written to {@code out}. */
+    static void assertRefused(Outcome o, int code, Path out, String... names) {
+        assertEquals(1, o.lines().size(), "stderr lines: " + o.lines());
+        assertTrue(o.line().startsWith("spark-cnn: error: "), o.line());
+        for (String name : names) {
+            assertTrue(o.line().contains(name), "'" + o.line() + "' should name " + name);
+        }
+        assertEquals(code, o.code(), o.line());
+        assertFalse(Files.exists(out.resolve("metrics.json")), "metrics.json written");
+        assertFalse(Files.exists(out.resolve("model.scnn")), "model.scnn written");
+    }
+
+    private Outcome train(Path out, String... extra) {
+        List<String> args = new ArrayList<>(List.of("train", "--model", MODEL, "--workers", "1", "--epochs", "1",
+                "--progress", "none", "--out", out.toString()));
+        args.addAll(Arrays.asList(extra));
+        return run(args.toArray(new String[0]));
+    }
+
+    // --- IDX fixtures -------------------------------------------------------------------------------------------
+
+    static byte[] images(int magic, int count, int rows, int cols, int pixelBytes) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(b);
+        out.writeInt(magic);
+        out.writeInt(count);
+        out.writeInt(rows);
+        out.writeInt(cols);
+        out.write(new byte[pixelBytes]);
+        return b.toByteArray();
+    }
+
+    static byte[] labels(int magic, byte... values) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(b);
+        out.writeInt(magic);
+        out.writeInt(values.length);
+        out.write(values);
+        return b.toByteArray();
+    }
+
+    /** A data directory of {@code n} blank images of {@code size}×{@code size} in both the training and test set. */
+    Path dataDir(String name, int n, int size) throws IOException {
+        Path d = Files.createDirectories(tmp.resolve(name));
+        for (String set : new String[]{"train", "t10k"}) {
+            Files.write(d.resolve(set + "-images-idx3-ubyte"), images(2051, n, size, size, n * size * size));
+            Files.write(d.resolve(set + "-labels-idx1-ubyte"), labels(2049, new byte[n]));
+        }
+        return d;
+    }
+
+    // --- data ---------------------------------------------------------------------------------------------------
+
+    @Test
+    void missingDataDirectory() {
+        Path out = tmp.resolve("out");
+        String missing = tmp.resolve("no-such-dir").toString();
+        assertRefused(train(out, "--data", missing), 2, out, "--data", missing);
+    }
+
+    @Test
+    void truncatedIdx() throws IOException {
+        Path d = dataDir("truncated", 8, 28);
+        Path f = d.resolve("train-images-idx3-ubyte");
+        byte[] b = Files.readAllBytes(f);
+        Files.write(f, Arrays.copyOf(b, b.length - 100));
+        Path out = tmp.resolve("out");
+        assertRefused(train(out, "--data", d.toString()), 2, out, f.toString(), "truncated");
+    }
+
+    @Test
+    void badMagic() throws IOException {
+        Path d = dataDir("magic", 8, 28);
+        Path f = d.resolve("train-labels-idx1-ubyte");
+        Files.write(f, labels(0x12345678, new byte[8]));
+        Path out = tmp.resolve("out");
+        assertRefused(train(out, "--data", d.toString()), 2, out, f.toString(), "magic");
+    }
+
+    @Test
+    void labelOutOfRange() throws IOException {
+        Path d = dataDir("labels", 8, 28);
+        Path f = d.resolve("train-labels-idx1-ubyte");
+        Files.write(f, labels(2049, (byte) 0, (byte) 1, (byte) 2, (byte) 3, (byte) 10, (byte) 5, (byte) 6, (byte) 7));
+        Path out = tmp.resolve("out");
+        assertRefused(train(out, "--data", d.toString()), 2, out, f.toString(), "label 10");
+    }
+
+    @Test
+    void imagesOfTheWrongSizeForTheModel() throws IOException {
+        Path d = dataDir("wide", 8, 32);
+        Path out = tmp.resolve("out");
+        assertRefused(train(out, "--data", d.toString()), 2, out, "--data " + d, "32x32");
+    }
+
+    @Test
+    void headerClaimingTwoBillionImagesIsRefusedWithoutAllocating() throws IOException {
+        Path d = dataDir("hostile", 8, 28);
+        Path f = d.resolve("train-images-idx3-ubyte");
+        Files.write(f, images(2051, Integer.MAX_VALUE, 28, 28, 0));
+        Path out = tmp.resolve("out");
+        long before = usedHeap();
+        assertRefused(train(out, "--data", d.toString()), 2, out, f.toString());
+        assertTrue(usedHeap() - before < 256L << 20, "the refusal allocated " + (usedHeap() - before) + " bytes");
+    }
+
+    private static long usedHeap() {
+        Runtime r = Runtime.getRuntime();
+        return r.totalMemory() - r.freeMemory();
+    }
+
+    // --- options ------------------------------------------------------------------------------------------------
+
+    @Test
+    void unknownOption() {
+        Path out = tmp.resolve("out");
+        assertRefused(train(out, "--frobnicate", "3"), 2, out, "--frobnicate");
+    }
+
+    @Test
+    void badModelToken() {
+        Path out = tmp.resolve("out");
+        assertRefused(train(out, "--model", "conv5x5x4,maxpul2,softmax10"), 2, out, "--model", "maxpul2");
+    }
+
+    @Test
+    void unknownUpdater() {
+        Path out = tmp.resolve("out");
+        assertRefused(train(out, "--updater", "adagrad"), 2, out, "--updater", "adagrad");
+    }
+
+    @Test
+    void negativeBatch() {
+        Path out = tmp.resolve("out");
+        assertRefused(train(out, "--batch", "-5"), 2, out, "--batch");
+    }
+
+    @Test
+    void unknownKeyInConfigFile() throws IOException {
+        Path conf = tmp.resolve("train.properties");
+        Files.writeString(conf, "epochs = 1\nlearning-rate = 0.1\n");
+        Path out = tmp.resolve("out");
+        assertRefused(train(out, "--config", conf.toString()), 2, out, conf.toString(), "learning-rate");
+    }
+
+    // --- model and checkpoint files -----------------------------------------------------------------------------
+
+    private Path savedModel() throws IOException {
+        ModelSpec spec = Presets.resolve(MODEL);
+        Path f = tmp.resolve("model.scnn");
+        ModelFile.save(f, spec, new Network(spec, DataType.FLOAT).initialize(1).params());
+        return f;
+    }
+
+    @Test
+    void corruptModelFileForEvaluate() throws IOException {
+        Path f = savedModel();
+        byte[] b = Files.readAllBytes(f);
+        b[b.length / 2] ^= 0x10;
+        Files.write(f, b);
+        Path out = tmp.resolve("eval");
+        Outcome o = run("evaluate", "--model", f.toString(), "--data", SAMPLE, "--out", out.toString());
+        assertRefused(o, 2, out, "--model", f.toString(), "checksum");
+    }
+
+    @Test
+    void modelFileOfAnotherVersionForEvaluate() throws IOException {
+        Path f = savedModel();
+        byte[] b = Files.readAllBytes(f);
+        b[11] = 2;                                                  // the int version after the 8-byte magic
+        Files.write(f, b);
+        Path out = tmp.resolve("eval");
+        Outcome o = run("evaluate", "--model", f.toString(), "--data", SAMPLE, "--out", out.toString());
+        assertRefused(o, 2, out, f.toString(), "version 2");
+    }
+
+    @Test
+    void corruptCheckpointOnResume() throws IOException {
+        Path d = dataDir("ok", 64, 28);
+        Path out = tmp.resolve("out");
+        Path ck = Files.createDirectories(out.resolve("checkpoints")).resolve("checkpoint-000000003.bin");
+        byte[] junk = new byte[200];
+        System.arraycopy("SCNNCKPT".getBytes(StandardCharsets.US_ASCII), 0, junk, 0, 8);
+        Files.write(ck, junk);
+        assertRefused(train(out, "--data", d.toString(), "--resume"), 2, out, ck.toString(), "checksum");
+    }
+
+    // --- divergence ---------------------------------------------------------------------------------------------
+
+    @Test
+    void divergenceEndsWithExitCodeThree() {
+        Path out = tmp.resolve("out");
+        Outcome o = train(out, "--data", SAMPLE, "--train-limit", "512", "--test-limit", "100", "--batch", "32",
+                "--lr", "1e6", "--updater", "sgd", "--local-steps", "2", "--workers", "2", "--checkpoint-every", "1");
+        assertRefused(o, 3, out, "diverge", "--lr");
+        assertFalse(Files.exists(out.resolve("checkpoints")), "checkpoint written for a diverged run");
+    }
+}
