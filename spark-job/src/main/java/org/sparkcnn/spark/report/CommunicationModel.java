@@ -50,9 +50,9 @@ public record CommunicationModel(double secondsPerExample, double fixedSeconds, 
         for (int i = 0; i < c.length; i++) {
             RunResult r = uncontended.get(i);
             double perWorker = (double) r.localSteps() * r.batch();
-            c[i] = r.medianCompute() / perWorker;
-            o[i] = r.medianSchedulingBroadcast();
-            a[i] = r.medianAggregate() / ((double) r.workers() * r.shippedFloats());
+            c[i] = r.meanCompute() / perWorker;
+            o[i] = r.meanSchedulingBroadcast();
+            a[i] = r.meanAggregate() / ((double) r.workers() * r.shippedFloats());
         }
         return new CommunicationModel(RunResult.median(c), RunResult.median(o), RunResult.median(a));
     }

@@ -61,20 +61,29 @@ public record RunResult(Path dir, int workers, int localSteps, int batch, String
         return 2L * workers * shippedFloats * 4;
     }
 
-    public double medianCompute() {
-        return median(rounds.stream().mapToDouble(Round::compute).toArray());
+    public double meanCompute() {
+        return meanAfterFirst(Round::compute);
     }
 
-    public double medianSchedulingBroadcast() {
-        return median(rounds.stream().mapToDouble(Round::schedulingBroadcast).toArray());
+    public double meanSchedulingBroadcast() {
+        return meanAfterFirst(Round::schedulingBroadcast);
     }
 
-    public double medianAggregate() {
-        return median(rounds.stream().mapToDouble(Round::aggregate).toArray());
+    public double meanAggregate() {
+        return meanAfterFirst(Round::aggregate);
     }
 
-    public double medianRound() {
-        return median(rounds.stream().mapToDouble(Round::wall).toArray());
+    public double meanRound() {
+        return meanAfterFirst(Round::wall);
+    }
+
+    /**
+     * Mean over the rounds after the first: the first round also ships the training set to the workers and warms
+     * the JIT, a one-off cost that is in trainSeconds but is not a cost per round.
+     */
+    private double meanAfterFirst(java.util.function.ToDoubleFunction<Round> f) {
+        List<Round> steady = rounds.size() > 1 ? rounds.subList(1, rounds.size()) : rounds;
+        return steady.stream().mapToDouble(f).average().orElse(Double.NaN);
     }
 
     /** Training seconds until the first evaluation at or above {@code target}; NaN when it was never reached. */

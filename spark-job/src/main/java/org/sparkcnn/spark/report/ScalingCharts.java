@@ -27,6 +27,9 @@ final class ScalingCharts {
 
     private static final int WIDTH = 640;
     private static final int HEIGHT = 440;
+    private static final java.awt.Color[] PALETTE = {new java.awt.Color(0x1f77b4), new java.awt.Color(0xff7f0e),
+        new java.awt.Color(0x2ca02c), new java.awt.Color(0xd62728), new java.awt.Color(0x9467bd),
+        new java.awt.Color(0x8c564b), new java.awt.Color(0xe377c2), new java.awt.Color(0x7f7f7f)};
 
     private ScalingCharts() { }
 
@@ -70,7 +73,6 @@ final class ScalingCharts {
             XYChart chart = xy((examples ? "Test accuracy vs examples seen" : "Test accuracy vs rounds") + ", "
                     + w + " worker" + (w == 1 ? "" : "s"), examples ? "examples seen" : "communication rounds",
                     "test accuracy");
-            chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
             if (!examples) {
                 chart.getStyler().setXAxisLogarithmic(true);
             }
@@ -88,18 +90,18 @@ final class ScalingCharts {
         return charts;
     }
 
-    /** Median seconds per round as stacked bars: worker compute, scheduling+broadcast, aggregation. */
+    /** Mean seconds per round as stacked bars: worker compute, scheduling+broadcast, aggregation. */
     private static CategoryChart roundTime(Sweep sweep) {
         CategoryChart chart = new CategoryChartBuilder().width(Math.max(WIDTH, 70 * sweep.runs().size()))
-                .height(HEIGHT).title("Median time per round").xAxisTitle("run").yAxisTitle("seconds").build();
+                .height(HEIGHT).title("Mean time per round (first round excluded)").xAxisTitle("run").yAxisTitle("seconds").build();
         chart.getStyler().setStacked(true);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
         chart.getStyler().setXAxisLabelRotation(45);
         chart.getStyler().setAvailableSpaceFill(0.7);
         List<String> names = sweep.runs().stream().map(r -> "N=" + r.workers() + " " + sweep.label(r)).toList();
-        chart.addSeries("worker compute", names, boxed(sweep.runs(), RunResult::medianCompute));
-        chart.addSeries("scheduling + broadcast", names, boxed(sweep.runs(), RunResult::medianSchedulingBroadcast));
-        chart.addSeries("aggregation", names, boxed(sweep.runs(), RunResult::medianAggregate));
+        chart.addSeries("worker compute", names, boxed(sweep.runs(), RunResult::meanCompute));
+        chart.addSeries("scheduling + broadcast", names, boxed(sweep.runs(), RunResult::meanSchedulingBroadcast));
+        chart.addSeries("aggregation", names, boxed(sweep.runs(), RunResult::meanAggregate));
         return chart;
     }
 
@@ -108,8 +110,13 @@ final class ScalingCharts {
         CommunicationModel.Link link = CommunicationModel.LINKS.get(2);
         XYChart chart = xy("PROJECTION: seconds per epoch over " + link.name() + " (markers: measured here)",
                 "workers", "seconds per epoch");
+        chart.getStyler().setLegendFont(chart.getStyler().getLegendFont().deriveFont(11f));
+        chart.getStyler().setChartTitleFont(chart.getStyler().getChartTitleFont().deriveFont(12f));
         chart.getStyler().setXAxisLogarithmic(true);
-        chart.getStyler().setYAxisLogarithmic(true);
+        chart.getStyler().setYAxisMin(0.0);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
+        chart.getStyler().setDecimalPattern("#,##0.#");
         double[] wx = new double[CommunicationModel.WORKERS.length];
         for (int i = 0; i < wx.length; i++) {
             wx[i] = CommunicationModel.WORKERS[i];
@@ -121,12 +128,15 @@ final class ScalingCharts {
                 y[i] = model.epochSeconds(r.trainExamples(), (int) wx[i], r.localSteps(), r.batch(),
                         r.shippedFloats(), link);
             }
+            java.awt.Color color = PALETTE[chart.getSeriesMap().size() / 2 % PALETTE.length];
             XYSeries p = chart.addSeries("projected " + g.getKey(), wx, y);
             p.setMarker(SeriesMarkers.NONE);
+            p.setLineColor(color);
             XYSeries m = chart.addSeries("measured " + g.getKey(), xs(g.getValue(), RunResult::workers),
                     xs(g.getValue(), x -> x.trainSeconds() / x.epochs()));
             m.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
-            m.setMarkerColor(p.getLineColor());
+            m.setMarker(SeriesMarkers.DIAMOND);
+            m.setMarkerColor(color);
         }
         return chart;
     }
@@ -134,7 +144,8 @@ final class ScalingCharts {
     private static XYChart xy(String title, String x, String y) {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(x).yAxisTitle(y)
                 .build();
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         chart.getStyler().setMarkerSize(7);
         chart.getStyler().setChartTitleFont(chart.getStyler().getChartTitleFont().deriveFont(13f));
         return chart;

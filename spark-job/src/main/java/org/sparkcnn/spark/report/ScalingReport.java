@@ -72,8 +72,8 @@ public final class ScalingReport {
         for (RunResult r : sweep.runs()) {
             b.append(String.format(Locale.ROOT, "%d,%d,%d,%s,%s,%.1f,%.3f,%.3f,%d,%.4f,%.4f,%.4f,%.4f,%d,%d,%.2f,%.4f,%s,%s%n",
                     r.workers(), r.localSteps(), r.batch(), r.engine(), r.master(), r.imagesPerSecond(),
-                    sweep.speedup(r), sweep.efficiency(r), r.rounds().size(), r.medianRound(), r.medianCompute(),
-                    r.medianSchedulingBroadcast(), r.medianAggregate(), r.bytesPerRound(), r.examplesSeen(),
+                    sweep.speedup(r), sweep.efficiency(r), r.rounds().size(), r.meanRound(), r.meanCompute(),
+                    r.meanSchedulingBroadcast(), r.meanAggregate(), r.bytesPerRound(), r.examplesSeen(),
                     r.trainSeconds(), r.accuracy(), seconds(r.secondsToAccuracy(target)),
                     dir.relativize(r.dir())));
         }
@@ -103,8 +103,8 @@ public final class ScalingReport {
                     sweep.cores(), sweep.cores()));
         }
         b.append("## Results\n\n");
-        b.append(String.format(Locale.ROOT, "Times per round are medians over the run's rounds. Bytes per round = "
-                + "2 × N × %,d floats × 4 B (the parameters%s). Target accuracy: %.3f.%n%n", any.shippedFloats(),
+        b.append(String.format(Locale.ROOT, "Times per round are means over the rounds after the first (which also ships the "
+                + "data). Bytes per round = 2 × N × %,d floats × 4 B (the parameters%s). Target accuracy: %.3f.%n%n", any.shippedFloats(),
                 any.shippedFloats() > any.parameters() ? " and the averaged optimizer state" : "", target));
         b.append("| N | τ | B | engine | images/s | speedup | efficiency | rounds | s/round | compute | sched+bcast "
                 + "| aggregation | MB/round | test acc. | s to target |\n");
@@ -115,8 +115,8 @@ public final class ScalingReport {
                             + "%.3f | %.4f | %.1f | %.4f | %s |%n", r.workers(),
                     r.workers() > sweep.cores() && Sweep.onThisMachine(r.master()) ? "*" : "", r.localSteps(),
                     r.batch(), r.engine(), r.imagesPerSecond(), sweep.speedup(r), sweep.efficiency(r),
-                    r.rounds().size(), r.medianRound(), r.medianCompute(), r.medianSchedulingBroadcast(),
-                    r.medianAggregate(), r.bytesPerRound() / 1e6, r.accuracy(), Double.isNaN(tt) ? "not reached"
+                    r.rounds().size(), r.meanRound(), r.meanCompute(), r.meanSchedulingBroadcast(),
+                    r.meanAggregate(), r.bytesPerRound() / 1e6, r.accuracy(), Double.isNaN(tt) ? "not reached"
                             : String.format(Locale.ROOT, "%.1f", tt)));
         }
         if (sweep.timeShared()) {
@@ -145,7 +145,7 @@ public final class ScalingReport {
             List<RunResult> rs = g.getValue();
             RunResult first = rs.get(0);
             RunResult last = rs.get(rs.size() - 1);
-            double overheadShare = 1 - last.medianCompute() / last.medianRound();
+            double overheadShare = 1 - last.meanCompute() / last.meanRound();
             b.append(String.format(Locale.ROOT, "- %s: %.0f images/s with %d worker%s, %.0f with %d (speedup %.2f, "
                             + "efficiency %.2f); at %d workers %.0f%% of a round is overhead.%n", g.getKey(),
                     first.imagesPerSecond(), first.workers(), first.workers() == 1 ? "" : "s", last.imagesPerSecond(),
