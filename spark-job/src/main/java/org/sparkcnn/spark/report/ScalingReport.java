@@ -191,7 +191,7 @@ public final class ScalingReport {
                         + "runs with N ≤ %d (no time-sharing): c = %.3g s per example on one core, o = %.3g s fixed "
                         + "scheduling+broadcast per round, a = %.3g s averaging per worker and float. It assumes one "
                         + "core per worker and every byte through the driver's link; it ignores stragglers, "
-                        + "congestion and Spark's torrent broadcast (which would make the broadcast half cheaper)."
+                        + "congestion and Spark's torrent broadcast (which spreads the download over the workers)."
                         + "%n%n", sweep.cores(), model.secondsPerExample(), model.fixedSeconds(),
                 model.aggregatePerFloat()));
         b.append("![projection](" + ScalingCharts.PROJECTION + ")\n\n");
