@@ -85,9 +85,10 @@ public final class ParameterAveraging {
                         new LocalSgd(runId, plan, data, bc, failFirstAttemptOfRound)).collect();
                 bc.destroy();
                 refuseDivergence(s, results);
+                long averaging = System.nanoTime();
                 TrainingState next = average(s, results);
-                double wall = (System.nanoTime() - began) / 1e9;
-                listener.onRound(stats(s, results, wall), next, rounds);
+                long ended = System.nanoTime();
+                listener.onRound(stats(s, results, (ended - began) / 1e9, (ended - averaging) / 1e9), next, rounds);
                 s = next;
             }
             return s;
@@ -146,7 +147,7 @@ public final class ParameterAveraging {
         return out;
     }
 
-    private static RoundStats stats(TrainingState s, List<WorkerResult> results, double wall) {
+    private static RoundStats stats(TrainingState s, List<WorkerResult> results, double wall, double aggregate) {
         long examples = 0;
         double lossSum = 0;
         double compute = 0;
@@ -156,6 +157,6 @@ public final class ParameterAveraging {
             compute = Math.max(compute, r.computeSeconds());
         }
         return new RoundStats(s.globalRound(), s.epoch(), examples, examples == 0 ? 0 : lossSum / examples, compute,
-                Math.max(0, wall - compute), wall);
+                Math.max(0, wall - compute), wall, aggregate);
     }
 }

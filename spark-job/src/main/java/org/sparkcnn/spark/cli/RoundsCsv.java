@@ -20,7 +20,10 @@ final class RoundsCsv {
         storage.write(location, b.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The rows of an earlier run before round {@code before} (for --resume); empty if there is no file. */
+    /**
+     * The rows of an earlier run before round {@code before} (for --resume); empty if there is no file. Files
+     * written before the aggregate_seconds column existed read with an aggregation time of 0.
+     */
     static List<RoundStats> read(Storage storage, String location, int before) throws IOException {
         List<RoundStats> rows = new ArrayList<>();
         if (!storage.exists(location)) {
@@ -34,7 +37,7 @@ final class RoundsCsv {
             }
             RoundStats r = new RoundStats(Integer.parseInt(f[0]), Integer.parseInt(f[1]), Long.parseLong(f[2]),
                     Double.parseDouble(f[3]), Double.parseDouble(f[4]), Double.parseDouble(f[5]),
-                    Double.parseDouble(f[6]));
+                    Double.parseDouble(f[6]), f.length > 8 ? Double.parseDouble(f[8]) : 0);
             if (r.round() < before) {
                 rows.add(r);
             }

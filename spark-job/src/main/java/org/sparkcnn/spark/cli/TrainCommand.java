@@ -106,6 +106,10 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--eval-every-epoch", description = "evaluate on the test set after every epoch")
     boolean evalEveryEpoch;
 
+    @Option(names = "--eval-every-rounds", paramLabel = "K", description = "also evaluate on the test set after "
+            + "every K rounds (0: never); written to metrics.json as evaluations, training time excludes it")
+    int evalEveryRounds = 0;
+
     @Option(names = "--average-updater-state", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "average the optimizer state with the parameters (default) or keep one per worker")
     boolean averageUpdaterState = true;
@@ -119,9 +123,9 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
     private TrainingPlan plan() {
         spark.validate();
         if (batch < 1 || epochs < 1 || localSteps < 1 || warmupEpochs < 0 || trainLimit < 0 || testLimit < 0
-                || checkpointEvery < 0) {
-            throw new UserError("--batch, --epochs and --local-steps must be positive; limits, --warmup-epochs and "
-                    + "--checkpoint-every non-negative");
+                || checkpointEvery < 0 || evalEveryRounds < 0) {
+            throw new UserError("--batch, --epochs and --local-steps must be positive; limits, --warmup-epochs, "
+                    + "--checkpoint-every and --eval-every-rounds non-negative");
         }
         if (!(lr > 0) || !Double.isFinite(lr)) {
             throw new UserError("--lr must be a positive number, got " + lr);
@@ -217,6 +221,7 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
                 totalRounds += pa.roundsIn(e, train.size());
             }
             List<Map<String, Object>> epochMetrics = new ArrayList<>();
+            List<Map<String, Object>> evaluations = new ArrayList<>();
             double[] trainSeconds = {0};
             long[] trainExamples = {0};
             for (RoundStats r : rounds) {                          // the rounds before a resumed checkpoint
@@ -234,6 +239,18 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
                         bar.round(s, next.globalRound(), trainExamples[0] / Math.max(1e-9, trainSeconds[0]));
                         if (checkpointEvery > 0 && next.globalRound() % checkpointEvery == 0) {
                             saveCheckpoint(storage, checkpoints, configText, next, rounds);
+                        }
+                        if (evalEveryRounds > 0 && next.globalRound() % evalEveryRounds == 0) {
+                            Metrics m = Metrics.of(DistributedEvaluation.evaluate(sc, plan.spec(), next.params(),
+                                    testBc, plan.workers()));
+                            Map<String, Object> row = new LinkedHashMap<>();
+                            row.put("round", next.globalRound());
+                            row.put("epoch", s.epoch() + 1);
+                            row.put("examples", trainExamples[0]);
+                            row.put("trainSeconds", trainSeconds[0]);
+                            row.put("accuracy", m.accuracy());
+                            row.put("loss", m.loss());
+                            evaluations.add(row);
                         }
                     }
 
@@ -257,7 +274,7 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
                 });
                 Metrics m = Metrics.of(DistributedEvaluation.evaluate(sc, plan.spec(), end.params(), testBc,
                         plan.workers()));
-                writeResults(storage, plan, end, m, configuration, rounds, epochMetrics, trainSeconds[0],
+                writeResults(storage, plan, end, m, configuration, rounds, epochMetrics, evaluations, trainSeconds[0],
                         trainExamples[0], sc.master());
                 bar.close();
                 System.out.println(m.toTable());
@@ -269,7 +286,8 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
 
     private void writeResults(Storage storage, TrainingPlan plan, TrainingState end, Metrics m,
                               Map<String, Object> configuration, List<RoundStats> rounds,
-                              List<Map<String, Object>> epochMetrics, double seconds, long examples, String master)
+                              List<Map<String, Object>> epochMetrics, List<Map<String, Object>> evaluations,
+                              double seconds, long examples, String master)
             throws java.io.IOException {
         ByteArrayOutputStream model = new ByteArrayOutputStream();
         ModelFile.writeTo(model, plan.spec(), Nd4j.createFromArray(end.params()));
@@ -285,6 +303,9 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
         report.put("parameters", plan.spec().paramCount());
         if (!epochMetrics.isEmpty()) {
             report.put("epochMetrics", epochMetrics);
+        }
+        if (!evaluations.isEmpty()) {
+            report.put("evaluations", evaluations);
         }
         report.put("configuration", configuration);
         storage.write(Storage.join(out, "metrics.json"), MetricsReport.toJson(report));
