@@ -30,11 +30,22 @@ final class SparkOptions {
 
     /** The SparkConf: Kryo with the project's registrator in strict mode, then the user's --conf pairs. */
     SparkConf sparkConf(String appName) {
+        return sparkConf(appName, false);
+    }
+
+    /**
+     * The SparkConf; for the dl4j-spark engine Kryo also gets ND4J's serializer and stops requiring registration
+     * (DL4J ships many unregistered classes). The user's --conf pairs come last and win.
+     */
+    SparkConf sparkConf(String appName, boolean dl4j) {
         SparkConf c = new SparkConf().setAppName(appName)
                 .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
                 .set("spark.kryo.registrator", KryoRegistrator.class.getName())
                 .set("spark.kryo.registrationRequired", "true")
                 .set("spark.ui.showConsoleProgress", "false");
+        if (dl4j) {
+            org.sparkcnn.spark.dl4j.Dl4jSparkEngine.configure(c);
+        }
         if (master != null) {
             c.setMaster(master);
         } else if (!c.contains("spark.master")) {

@@ -26,7 +26,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -117,6 +116,10 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--progress", description = "auto, bar, lines or none")
     String progress = "auto";
 
+    @Option(names = "--engine", description = "native (default) or dl4j-spark: the same run through "
+            + "Deeplearning4j's ParameterAveragingTrainingMaster, for A/B comparisons")
+    String engine = "native";
+
     @Option(names = "--fail-round", hidden = true, description = "test only: fail the first attempt of this round")
     int failRound = -1;
 
@@ -129,6 +132,14 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
         }
         if (!(lr > 0) || !Double.isFinite(lr)) {
             throw new UserError("--lr must be a positive number, got " + lr);
+        }
+        if (!List.of("native", "dl4j-spark").contains(engine)) {
+            throw new UserError("--engine must be native or dl4j-spark, got '" + engine + "'");
+        }
+        if (engine.equals("dl4j-spark") && (resume || checkpointEvery > 0 || evalEveryRounds > 0 || evalEveryEpoch
+                || failRound >= 0)) {
+            throw new UserError("--engine dl4j-spark does not support --resume, --checkpoint-every, "
+                    + "--eval-every-rounds or --eval-every-epoch");
         }
         if (!List.of("auto", "bar", "lines", "none").contains(progress)) {
             throw new UserError("--progress must be auto, bar, lines or none, got '" + progress + "'");
@@ -180,36 +191,46 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
         c.put("seed", seed);
         c.put("trainExamples", trainExamples);
         c.put("averageUpdaterState", averageUpdaterState);
+        c.put("engine", engine);
         return c;
     }
+
+    /** When to checkpoint and evaluate during a run. */
+    record Schedule(int checkpointEvery, int evalEveryRounds, boolean evalEveryEpoch) { }
 
     @Override
     public Integer call() throws Exception {
         TrainingPlan plan = plan();
-        var sparkConf = spark.sparkConf("spark-cnn train");
+        boolean dl4j = engine.equals("dl4j-spark");
+        var sparkConf = spark.sparkConf("spark-cnn train", dl4j);
         Storage storage = new Storage(SparkHadoopUtil.get().newConfiguration(sparkConf));
         MnistDataset train = Inputs.load(storage, data, true, trainLimit, plan.spec());
         MnistDataset test = Inputs.load(storage, data, false, testLimit, plan.spec());
         Map<String, Object> configuration = configuration(plan, train.size());
+        RunOutputs outputs = new RunOutputs(storage, out);
+        if (dl4j) {
+            try (JavaSparkContext sc = new JavaSparkContext(sparkConf)) {
+                quiet(sc);
+                return new Dl4jSparkRun(sc, plan, outputs, configuration, progress).run(train, test, seed);
+            }
+        }
         String configText = MetricsReport.toJsonString(configuration);
-
-        String checkpoints = Storage.join(out, "checkpoints");
         TrainingState start = null;
-        List<RoundStats> rounds = new ArrayList<>();
+        List<RoundStats> earlier = List.of();
         if (resume) {
-            Checkpoint ck = latestCheckpoint(storage, checkpoints);
+            Checkpoint ck = outputs.latestCheckpoint();
             if (ck != null) {
                 if (!ck.configuration().equals(configText)) {
-                    throw new UserError("--resume: the checkpoint in " + checkpoints + " was made with a different "
-                            + "configuration: " + ck.configuration());
+                    throw new UserError("--resume: the checkpoint in " + outputs.checkpoints() + " was made with a "
+                            + "different configuration: " + ck.configuration());
                 }
                 start = ck.state();
-                rounds.addAll(RoundsCsv.read(storage, Storage.join(out, "rounds.csv"), start.globalRound()));
+                earlier = outputs.roundsBefore(start.globalRound());
                 System.err.println("resuming from round " + start.globalRound() + " (epoch " + (start.epoch() + 1) + ")");
             }
         }
-
-        try (JavaSparkContext sc = spark.start("spark-cnn train")) {
+        try (JavaSparkContext sc = new JavaSparkContext(sparkConf)) {
+            quiet(sc);
             ParameterAveraging pa = new ParameterAveraging(sc, plan, failRound);
             if (start == null) {
                 start = pa.initialState(new Network(plan.spec(), DataType.FLOAT).initialize(seed).params().toFloatVector());
@@ -220,62 +241,27 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
             for (int e = 0; e < plan.epochs(); e++) {
                 totalRounds += pa.roundsIn(e, train.size());
             }
-            List<Map<String, Object>> epochMetrics = new ArrayList<>();
-            List<Map<String, Object>> evaluations = new ArrayList<>();
-            double[] trainSeconds = {0};
-            long[] trainExamples = {0};
-            for (RoundStats r : rounds) {                          // the rounds before a resumed checkpoint
-                trainSeconds[0] += r.wallSeconds();
-                trainExamples[0] += r.examples();
-            }
             try (Progress bar = Progress.open(progress, totalRounds, start.globalRound(), plan.epochs())) {
-                final TrainingState first = start;
-                TrainingState end = pa.train(trainBc, start, new ParameterAveraging.Listener() {
-                    @Override
-                    public void onRound(RoundStats s, TrainingState next, int roundsInEpoch) {
-                        rounds.add(s);
-                        trainSeconds[0] += s.wallSeconds();
-                        trainExamples[0] += s.examples();
-                        bar.round(s, next.globalRound(), trainExamples[0] / Math.max(1e-9, trainSeconds[0]));
-                        if (checkpointEvery > 0 && next.globalRound() % checkpointEvery == 0) {
-                            saveCheckpoint(storage, checkpoints, configText, next, rounds);
-                        }
-                        if (evalEveryRounds > 0 && next.globalRound() % evalEveryRounds == 0) {
-                            Metrics m = Metrics.of(DistributedEvaluation.evaluate(sc, plan.spec(), next.params(),
-                                    testBc, plan.workers()));
-                            Map<String, Object> row = new LinkedHashMap<>();
-                            row.put("round", next.globalRound());
-                            row.put("epoch", s.epoch() + 1);
-                            row.put("examples", trainExamples[0]);
-                            row.put("trainSeconds", trainSeconds[0]);
-                            row.put("accuracy", m.accuracy());
-                            row.put("loss", m.loss());
-                            evaluations.add(row);
-                        }
-                    }
-
-                    @Override
-                    public void onEpochEnd(int epoch, TrainingState next) {
-                        if (next.globalRound() > first.globalRound() || next.epoch() > first.epoch()) {
-                            saveCheckpoint(storage, checkpoints, configText, next, rounds);
-                        }
-                        if (evalEveryEpoch) {
-                            Metrics m = Metrics.of(DistributedEvaluation.evaluate(sc, plan.spec(), next.params(),
-                                    testBc, plan.workers()));
-                            Map<String, Object> row = new LinkedHashMap<>();
-                            row.put("epoch", epoch + 1);
-                            row.put("accuracy", m.accuracy());
-                            row.put("loss", m.loss());
-                            epochMetrics.add(row);
-                            bar.message(String.format(java.util.Locale.ROOT, "epoch %d: test accuracy %.4f, loss %.4f",
-                                    epoch + 1, m.accuracy(), m.loss()));
-                        }
-                    }
-                });
-                Metrics m = Metrics.of(DistributedEvaluation.evaluate(sc, plan.spec(), end.params(), testBc,
-                        plan.workers()));
-                writeResults(storage, plan, end, m, configuration, rounds, epochMetrics, evaluations, trainSeconds[0],
-                        trainExamples[0], sc.master());
+                RoundMonitor monitor = new RoundMonitor(sc, plan, testBc, bar, outputs, configText,
+                        new Schedule(checkpointEvery, evalEveryRounds, evalEveryEpoch), start, earlier);
+                TrainingState end = pa.train(trainBc, start, monitor);
+                Metrics m = monitor.evaluate(end);
+                Map<String, Object> extra = new LinkedHashMap<>();
+                extra.put("trainExamples", monitor.trainExamples);
+                extra.put("trainSeconds", monitor.trainSeconds);
+                extra.put("imagesPerSecond", monitor.trainSeconds > 0 ? monitor.trainExamples / monitor.trainSeconds : 0);
+                extra.put("rounds", end.globalRound());
+                extra.put("engine", "native");
+                extra.put("master", sc.master());
+                extra.put("parameters", plan.spec().paramCount());
+                if (!monitor.epochMetrics.isEmpty()) {
+                    extra.put("epochMetrics", monitor.epochMetrics);
+                }
+                if (!monitor.evaluations.isEmpty()) {
+                    extra.put("evaluations", monitor.evaluations);
+                }
+                extra.put("configuration", configuration);
+                outputs.writeResults(plan.spec(), end.params(), m, extra, monitor.rounds);
                 bar.close();
                 System.out.println(m.toTable());
                 System.out.printf(java.util.Locale.ROOT, "wrote %s (model.scnn, metrics.json, rounds.csv)%n", out);
@@ -284,62 +270,9 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
         return 0;
     }
 
-    private void writeResults(Storage storage, TrainingPlan plan, TrainingState end, Metrics m,
-                              Map<String, Object> configuration, List<RoundStats> rounds,
-                              List<Map<String, Object>> epochMetrics, List<Map<String, Object>> evaluations,
-                              double seconds, long examples, String master)
-            throws java.io.IOException {
-        ByteArrayOutputStream model = new ByteArrayOutputStream();
-        ModelFile.writeTo(model, plan.spec(), Nd4j.createFromArray(end.params()));
-        storage.write(Storage.join(out, "model.scnn"), model.toByteArray());
-        RoundsCsv.write(storage, Storage.join(out, "rounds.csv"), rounds);
-        Map<String, Object> report = MetricsReport.evaluation(m);
-        report.put("trainExamples", examples);
-        report.put("trainSeconds", seconds);
-        report.put("imagesPerSecond", seconds > 0 ? examples / seconds : 0);
-        report.put("rounds", end.globalRound());
-        report.put("engine", "native");
-        report.put("master", master);
-        report.put("parameters", plan.spec().paramCount());
-        if (!epochMetrics.isEmpty()) {
-            report.put("epochMetrics", epochMetrics);
-        }
-        if (!evaluations.isEmpty()) {
-            report.put("evaluations", evaluations);
-        }
-        report.put("configuration", configuration);
-        storage.write(Storage.join(out, "metrics.json"), MetricsReport.toJson(report));
-    }
-
-    /**
-     * Writes rounds.csv up to {@code state}, then the checkpoint (both atomically). In this order a kill between the
-     * two leaves a rounds.csv that is ahead of the newest checkpoint, and --resume keeps only its rows before the
-     * checkpoint's round.
-     */
-    private void saveCheckpoint(Storage storage, String dir, String configText, TrainingState state,
-                                List<RoundStats> rounds) {
-        try {
-            RoundsCsv.write(storage, Storage.join(out, "rounds.csv"), rounds);
-            storage.write(Storage.join(dir, Checkpoint.fileName(state.globalRound())),
-                    new Checkpoint(configText, state).toBytes());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot write checkpoint to " + dir + ": " + e.getMessage(), e);
+    private void quiet(JavaSparkContext sc) {
+        if (!spark.verbose) {
+            sc.setLogLevel("WARN");
         }
     }
-
-    /** The newest checkpoint in {@code dir}, or null when there is none. */
-    static Checkpoint latestCheckpoint(Storage storage, String dir) throws java.io.IOException {
-        String newest = null;
-        for (String name : storage.list(dir)) {
-            if (name.startsWith("checkpoint-") && name.endsWith(".bin") && (newest == null || name.compareTo(newest) > 0)) {
-                newest = name;
-            }
-        }
-        if (newest == null) {
-            return null;
-        }
-        String path = Storage.join(dir, newest);
-        return Checkpoint.fromBytes(storage.read(path), path);
-    }
-
 }

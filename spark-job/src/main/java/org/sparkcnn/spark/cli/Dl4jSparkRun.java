@@ -1,0 +1,68 @@
+package org.sparkcnn.spark.cli;
+
+import org.apache.spark.api.java.JavaSparkContext;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.sparkcnn.core.Network;
+import org.sparkcnn.core.data.MnistDataset;
+import org.sparkcnn.core.eval.Metrics;
+import org.sparkcnn.spark.DistributedEvaluation;
+import org.sparkcnn.spark.TrainingPlan;
+import org.sparkcnn.spark.dl4j.Dl4jSparkEngine;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code train --engine dl4j-spark}: the same architecture, initial parameters, data, batch, workers and τ through
+ * Deeplearning4j's ParameterAveragingTrainingMaster; evaluated and written exactly like the native engine (no
+ * rounds.csv: DL4J's trainer reports no per-round statistics).
+ */
+final class Dl4jSparkRun {
+    private final JavaSparkContext sc;
+    private final TrainingPlan plan;
+    private final RunOutputs outputs;
+    private final Map<String, Object> configuration;
+    private final String progress;
+
+    Dl4jSparkRun(JavaSparkContext sc, TrainingPlan plan, RunOutputs outputs, Map<String, Object> configuration,
+                 String progress) {
+        this.sc = sc;
+        this.plan = plan;
+        this.outputs = outputs;
+        this.configuration = configuration;
+        this.progress = progress;
+    }
+
+    int run(MnistDataset train, MnistDataset test, long seed) throws Exception {
+        Dl4jSparkEngine engine;
+        try {
+            engine = new Dl4jSparkEngine(sc, plan);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--engine dl4j-spark: " + e.getMessage());
+        }
+        float[] initial = new Network(plan.spec(), DataType.FLOAT).initialize(seed).params().toFloatVector();
+        boolean lines = !progress.equals("none");
+        Dl4jSparkEngine.Result r = engine.train(train, initial, 10, (epoch, examples, seconds, params) -> {
+            if (lines) {
+                System.err.printf(Locale.ROOT, "epoch %d/%d: %d examples, %.0f img/s%n", epoch + 1, plan.epochs(),
+                        examples, examples / Math.max(1e-9, seconds));
+            }
+        });
+        Metrics m = Metrics.of(DistributedEvaluation.evaluate(sc, plan.spec(), r.params(), sc.broadcast(test),
+                plan.workers()));
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("trainExamples", r.examples());
+        extra.put("trainSeconds", r.trainSeconds());
+        extra.put("imagesPerSecond", r.trainSeconds() > 0 ? r.examples() / r.trainSeconds() : 0);
+        extra.put("rounds", r.averagings());
+        extra.put("engine", "dl4j-spark");
+        extra.put("master", sc.master());
+        extra.put("parameters", plan.spec().paramCount());
+        extra.put("configuration", configuration);
+        outputs.writeResults(plan.spec(), r.params(), m, extra, null);
+        System.out.println(m.toTable());
+        System.out.printf(Locale.ROOT, "wrote %s (model.scnn, metrics.json)%n", outputs.dir());
+        return 0;
+    }
+}

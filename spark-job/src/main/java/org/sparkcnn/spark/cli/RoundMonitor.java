@@ -1,0 +1,103 @@
+package org.sparkcnn.spark.cli;
+
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.sparkcnn.core.data.MnistDataset;
+import org.sparkcnn.core.eval.Metrics;
+import org.sparkcnn.spark.DistributedEvaluation;
+import org.sparkcnn.spark.ParameterAveraging;
+import org.sparkcnn.spark.RoundStats;
+import org.sparkcnn.spark.TrainingPlan;
+import org.sparkcnn.spark.TrainingState;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What the driver does between rounds of the native engine: keeps the round statistics and the training time,
+ * shows progress, writes checkpoints, and evaluates on the test set every K rounds or every epoch when asked
+ * (evaluation time is not training time).
+ */
+final class RoundMonitor implements ParameterAveraging.Listener {
+    private final JavaSparkContext sc;
+    private final TrainingPlan plan;
+    private final Broadcast<MnistDataset> test;
+    private final Progress progress;
+    private final RunOutputs outputs;
+    private final String configText;
+    private final int checkpointEvery;
+    private final int evalEveryRounds;
+    private final boolean evalEveryEpoch;
+    private final TrainingState first;
+    final List<RoundStats> rounds;
+    final List<Map<String, Object>> epochMetrics = new ArrayList<>();
+    final List<Map<String, Object>> evaluations = new ArrayList<>();
+    double trainSeconds;
+    long trainExamples;
+
+    RoundMonitor(JavaSparkContext sc, TrainingPlan plan, Broadcast<MnistDataset> test, Progress progress,
+                 RunOutputs outputs, String configText, TrainCommand.Schedule schedule, TrainingState first,
+                 List<RoundStats> earlierRounds) {
+        this.sc = sc;
+        this.plan = plan;
+        this.test = test;
+        this.progress = progress;
+        this.outputs = outputs;
+        this.configText = configText;
+        this.checkpointEvery = schedule.checkpointEvery();
+        this.evalEveryRounds = schedule.evalEveryRounds();
+        this.evalEveryEpoch = schedule.evalEveryEpoch();
+        this.first = first;
+        this.rounds = new ArrayList<>(earlierRounds);
+        for (RoundStats r : earlierRounds) {                 // the rounds before a resumed checkpoint
+            trainSeconds += r.wallSeconds();
+            trainExamples += r.examples();
+        }
+    }
+
+    @Override
+    public void onRound(RoundStats s, TrainingState next, int roundsInEpoch) {
+        rounds.add(s);
+        trainSeconds += s.wallSeconds();
+        trainExamples += s.examples();
+        progress.round(s, next.globalRound(), trainExamples / Math.max(1e-9, trainSeconds));
+        if (checkpointEvery > 0 && next.globalRound() % checkpointEvery == 0) {
+            outputs.checkpoint(configText, next, rounds);
+        }
+        if (evalEveryRounds > 0 && next.globalRound() % evalEveryRounds == 0) {
+            Metrics m = evaluate(next);
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("round", next.globalRound());
+            row.put("epoch", s.epoch() + 1);
+            row.put("examples", trainExamples);
+            row.put("trainSeconds", trainSeconds);
+            row.put("accuracy", m.accuracy());
+            row.put("loss", m.loss());
+            evaluations.add(row);
+        }
+    }
+
+    @Override
+    public void onEpochEnd(int epoch, TrainingState next) {
+        if (next.globalRound() > first.globalRound() || next.epoch() > first.epoch()) {
+            outputs.checkpoint(configText, next, rounds);
+        }
+        if (evalEveryEpoch) {
+            Metrics m = evaluate(next);
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("epoch", epoch + 1);
+            row.put("accuracy", m.accuracy());
+            row.put("loss", m.loss());
+            epochMetrics.add(row);
+            progress.message(String.format(Locale.ROOT, "epoch %d: test accuracy %.4f, loss %.4f", epoch + 1,
+                    m.accuracy(), m.loss()));
+        }
+    }
+
+    Metrics evaluate(TrainingState state) {
+        return Metrics.of(DistributedEvaluation.evaluate(sc, plan.spec(), state.params(), test, plan.workers()));
+    }
+}
