@@ -15,6 +15,8 @@ import org.sparkcnn.core.optim.OptimizerConfig;
 import org.sparkcnn.core.train.DataOrder;
 import org.sparkcnn.core.train.LocalTrainer;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -30,7 +32,9 @@ import java.util.Locale;
  * java -cp core/target/classes:core/target/test-classes:$(cat /tmp/cp.txt) org.sparkcnn.core.bench.StepBenchmark \
  *     [steps=300] [rounds=3] [batch=64] [spec=lenet] [mflop=13.18]
  * </pre>
- * {@code mflop} is the model's forward+backward cost per image, used only to print GFLOP/s.
+ * {@code mflop} is the model's forward+backward cost per image, used only to print GFLOP/s. Besides wall time it
+ * prints the rate per CPU second of the (only) training thread, which is steadier on a machine shared with other
+ * jobs; the breakdown and the sgemm use that CPU clock too.
  */
 public final class StepBenchmark {
     private StepBenchmark() { }
@@ -51,21 +55,26 @@ public final class StepBenchmark {
         trainer.network().initialize(1);
         int[] order = DataOrder.permutation(data.size(), 1, 0);
         int per = data.size() / batch;
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         for (int r = 0; r < rounds; r++) {
             long began = System.nanoTime();
+            long cpuBegan = threads.getCurrentThreadCpuTime();
             for (int s = 0; s < steps; s++) {
                 trainer.step(data, order, (s % per) * batch, batch, s, s);
             }
             double sec = (System.nanoTime() - began) / 1e9;
+            double cpu = (threads.getCurrentThreadCpuTime() - cpuBegan) / 1e9;
             double ips = (double) steps * batch / sec;
-            System.out.printf(Locale.ROOT, "round %d: %d steps of %d: %.0f img/s, %.2f GFLOP/s%n", r, steps, batch,
-                    ips, ips * mflop / 1e3);
+            double cpuIps = (double) steps * batch / cpu;
+            System.out.printf(Locale.ROOT, "round %d: %d steps of %d: %.0f img/s (%.2f GFLOP/s) wall, "
+                    + "%.0f img/s (%.2f GFLOP/s) per CPU second of this thread%n", r, steps, batch, ips,
+                    ips * mflop / 1e3, cpuIps, cpuIps * mflop / 1e3);
         }
         breakdown(trainer, data, order, batch, steps);
         sgemm(batch * 8 * 8, 500, 50, 200);
     }
 
-    /** The step split into parts, timed with System.nanoTime around each; prints ms per step. */
+    /** The step split into parts, timed by this thread's CPU clock around each; prints ms per step. */
     private static void breakdown(LocalTrainer trainer, MnistDataset data, int[] order, int batch, int steps) {
         Network net = trainer.network();
         List<Layer> layers = RuntimeLayers.of(net);
@@ -83,33 +92,33 @@ public final class StepBenchmark {
         long opt = 0;
         int per = data.size() / batch;
         for (int s = 0; s < steps; s++) {
-            long t0 = System.nanoTime();
+            long t0 = cpu();
             data.fillBatch(order, (s % per) * batch, batch, x, y);
-            long t1 = System.nanoTime();
+            long t1 = cpu();
             net.grads().assign(0);
-            long t2 = System.nanoTime();
+            long t2 = cpu();
             fill += t1 - t0;
             zero += t2 - t1;
             INDArray a = x;
             for (int i = 0; i < end; i++) {
-                long b = System.nanoTime();
+                long b = cpu();
                 a = layers.get(i).forward(a, true, s);
-                fwd[i] += System.nanoTime() - b;
+                fwd[i] += cpu() - b;
             }
-            long t3 = System.nanoTime();
+            long t3 = cpu();
             Activation.SOFTMAX.forward(g.assign(a));    // dL/dz = (softmax(z) - y)/N
             g.subi(y).divi(batch);
-            long t4 = System.nanoTime();
+            long t4 = cpu();
             loss += t4 - t3;
             INDArray d = g;
             for (int i = end - 1; i >= 0; i--) {
-                long b = System.nanoTime();
+                long b = cpu();
                 d = layers.get(i).backward(d, i > 0);
-                bwd[i] += System.nanoTime() - b;
+                bwd[i] += cpu() - b;
             }
-            long t5 = System.nanoTime();
+            long t5 = cpu();
             trainer.optimizer().step(net.params(), net.grads(), s);
-            opt += System.nanoTime() - t5;
+            opt += cpu() - t5;
         }
         double total = fill + zero + loss + opt;
         System.out.printf(Locale.ROOT, "%-22s %9s %9s%n", "ms per step", "forward", "backward");
@@ -128,19 +137,26 @@ public final class StepBenchmark {
                 batch * steps / (total / 1e9));
     }
 
-    /** A raw [m, k]·[k, n] sgemm into a preallocated result, the shape of the second convolution's forward. */
+    /** A raw [m, k]·[k, n] sgemm into a preallocated result, the shape of the second convolution's forward (CPU time). */
     private static void sgemm(int m, int k, int n, int reps) {
         INDArray a = Nd4j.rand(DataType.FLOAT, m, k);
         INDArray b = Nd4j.rand(DataType.FLOAT, k, n);
         INDArray c = Nd4j.createUninitialized(DataType.FLOAT, new long[]{m, n}, 'c');
         for (int round = 0; round < 3; round++) {
-            long began = System.nanoTime();
+            long began = cpu();
             for (int r = 0; r < reps; r++) {
                 Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
             }
-            double sec = (System.nanoTime() - began) / 1e9;
+            double sec = (cpu() - began) / 1e9;
             System.out.printf(Locale.ROOT, "sgemm [%d,%d]x[%d,%d]: %.3f ms, %.2f GFLOP/s%n", m, k, k, n,
                     sec * 1e3 / reps, 2.0 * m * k * n * reps / sec / 1e9);
         }
+    }
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    /** This thread's CPU time in ns (BLAS runs on it: one thread). */
+    private static long cpu() {
+        return THREADS.getCurrentThreadCpuTime();
     }
 }
