@@ -156,10 +156,10 @@ public final class Network {
      * log-sum-exp shifted by the row maximum; writes dL/dz = (softmax(z) - y)/N into {@code grad} (c-order [N, K]).
      */
     private static double softmaxCrossEntropy(INDArray logits, INDArray y, INDArray grad) {
-        double[][] z = logits.toDoubleMatrix();
-        double[][] t = y.toDoubleMatrix();
-        int n = z.length;
-        int k = z[0].length;
+        int n = (int) logits.size(0);
+        int k = (int) logits.size(1);
+        double[] z = logits.dup('c').data().asDouble();     // one copy each, not one per row
+        double[] t = y.dup('c').data().asDouble();
         boolean single = grad.dataType() == DataType.FLOAT;
         java.nio.FloatBuffer gf = single ? grad.data().asNioFloat() : null;
         java.nio.DoubleBuffer gd = single ? null : grad.data().asNioDouble();
@@ -167,17 +167,17 @@ public final class Network {
         for (int i = 0; i < n; i++) {
             double max = Double.NEGATIVE_INFINITY;
             for (int j = 0; j < k; j++) {
-                max = Math.max(max, z[i][j]);
+                max = Math.max(max, z[i * k + j]);
             }
             double sum = 0;
             for (int j = 0; j < k; j++) {
-                sum += Math.exp(z[i][j] - max);
+                sum += Math.exp(z[i * k + j] - max);
             }
             double logSum = max + Math.log(sum);
             for (int j = 0; j < k; j++) {
-                double logP = z[i][j] - logSum;
-                loss -= t[i][j] * logP;
-                double g = (Math.exp(logP) - t[i][j]) / n;
+                double logP = z[i * k + j] - logSum;
+                loss -= t[i * k + j] * logP;
+                double g = (Math.exp(logP) - t[i * k + j]) / n;
                 if (single) {
                     gf.put(i * k + j, (float) g);
                 } else {
