@@ -9,7 +9,8 @@ import java.nio.FloatBuffer;
 
 /**
  * Max or average pooling, one pass over each window through an index table ({@link Windows}). Max pooling keeps
- * the first arg-max of each window for backward, so exactly one input receives each output's gradient.
+ * the first arg-max of each window for backward, so exactly one input receives each output's gradient (comparing
+ * through {@link #key(float)}, so of a −0 and a +0 the +0 wins).
  */
 final class Pool2d implements Layer {
     private final Pool2dSpec spec;
@@ -62,21 +63,28 @@ final class Pool2d implements Layer {
             FloatBuffer dst = y.data().asNioFloat();
             float scale = 1f / window;
             for (int i = 0; i < n; i++) {
+                int base = i * sN;
                 for (int r = 0; r < outputs; r++) {
-                    int base = i * sN;
                     int t = r * window;
-                    float best = src.get(base + xTable[t]);
                     int arg = 0;
-                    for (int k = 1; k < window; k++) {
-                        float v = src.get(base + xTable[t + k]);
-                        if (!max) {
-                            best += v;
-                        } else if (v > best) {
-                            best = v;
-                            arg = k;
+                    float value;
+                    if (max) {
+                        int best = key(src.get(base + xTable[t]));
+                        for (int k = 1; k < window; k++) {
+                            int v = key(src.get(base + xTable[t + k]));
+                            int greater = (int) (((long) best - v) >>> 63);     // v > best, without a branch
+                            best += greater * (v - best);
+                            arg += greater * (k - arg);
                         }
+                        value = src.get(base + xTable[t + arg]);
+                    } else {
+                        float sum = 0;
+                        for (int k = 0; k < window; k++) {
+                            sum += src.get(base + xTable[t + k]);
+                        }
+                        value = sum * scale;
                     }
-                    dst.put(i * outputs + r, max ? best : best * scale);
+                    dst.put(i * outputs + r, value);
                     argMax[i * outputs + r] = arg;
                 }
             }
@@ -85,26 +93,50 @@ final class Pool2d implements Layer {
             DoubleBuffer dst = y.data().asNioDouble();
             double scale = 1.0 / window;
             for (int i = 0; i < n; i++) {
+                int base = i * sN;
                 for (int r = 0; r < outputs; r++) {
-                    int base = i * sN;
                     int t = r * window;
-                    double best = src.get(base + xTable[t]);
                     int arg = 0;
-                    for (int k = 1; k < window; k++) {
-                        double v = src.get(base + xTable[t + k]);
-                        if (!max) {
-                            best += v;
-                        } else if (v > best) {
-                            best = v;
-                            arg = k;
+                    double value;
+                    if (max) {
+                        long best = key(src.get(base + xTable[t]));
+                        for (int k = 1; k < window; k++) {
+                            long v = key(src.get(base + xTable[t + k]));
+                            if (v > best) {
+                                best = v;
+                                arg = k;
+                            }
                         }
+                        value = src.get(base + xTable[t + arg]);
+                    } else {
+                        double sum = 0;
+                        for (int k = 0; k < window; k++) {
+                            sum += src.get(base + xTable[t + k]);
+                        }
+                        value = sum * scale;
                     }
-                    dst.put(i * outputs + r, max ? best : best * scale);
+                    dst.put(i * outputs + r, value);
                     argMax[i * outputs + r] = arg;
                 }
             }
         }
         return y.permute(0, 3, 1, 2);
+    }
+
+    /**
+     * An integer with the order of the floats (IEEE 754 bits, the negative ones flipped): max pooling compares
+     * these, which the JIT compiles without branches (a float compare on a coin toss costs a mispredicted branch).
+     * It ranks −0 below +0, the only pair of equal floats it tells apart.
+     */
+    private static int key(float v) {
+        int b = Float.floatToRawIntBits(v);
+        return b ^ ((b >> 31) & 0x7fffffff);
+    }
+
+    /** {@link #key(float)} for doubles. */
+    private static long key(double v) {
+        long b = Double.doubleToRawLongBits(v);
+        return b ^ ((b >> 63) & 0x7fffffffffffffffL);
     }
 
     // gradOut: [N, C, oH, oW] (any strides) -> dL/dx: [N, C, H, W] (view of NHWC memory)
