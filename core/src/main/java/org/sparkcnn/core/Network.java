@@ -31,7 +31,6 @@ public final class Network {
     private final List<Layer> layers = new ArrayList<>();
     private final boolean fusedSoftmax;
     private INDArray logits;
-    private INDArray logProbs;
     private INDArray gradOut;
 
     public Network(ModelSpec spec, DataType dtype) {
@@ -134,11 +133,7 @@ public final class Network {
         int last;
         if (fusedSoftmax) {
             // L = -(1/N) sum y·log softmax(z);  dL/dz = (softmax(z) - y)/N
-            logProbs = reuse(logProbs, a.shape());
-            Nd4j.getExecutioner().exec(new LogSoftMax(a, logProbs));
-            loss = -logProbs.mul(y).sumNumber().doubleValue() / n;
-            Activation.SOFTMAX.forward(gradOut.assign(a));
-            gradOut.subi(y).divi(n);
+            loss = softmaxCrossEntropy(a, y, gradOut);
             last = layers.size() - 2;
         } else {
             // L = (1/(N K)) sum (a - y)^2;  dL/da = 2 (a - y) / (N K)
@@ -154,6 +149,43 @@ public final class Network {
             g = layers.get(i).backward(g, i > 0);
         }
         return loss;
+    }
+
+    /**
+     * L = -(1/N) sum_i sum_k y_ik log softmax(z_i)_k for logits z [N, K], computed row by row in double with the
+     * log-sum-exp shifted by the row maximum; writes dL/dz = (softmax(z) - y)/N into {@code grad} (c-order [N, K]).
+     */
+    private static double softmaxCrossEntropy(INDArray logits, INDArray y, INDArray grad) {
+        int n = (int) logits.size(0);
+        int k = (int) logits.size(1);
+        double[] z = logits.dup('c').data().asDouble();     // one copy each, not one per row
+        double[] t = y.dup('c').data().asDouble();
+        boolean single = grad.dataType() == DataType.FLOAT;
+        java.nio.FloatBuffer gf = single ? grad.data().asNioFloat() : null;
+        java.nio.DoubleBuffer gd = single ? null : grad.data().asNioDouble();
+        double loss = 0;
+        for (int i = 0; i < n; i++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < k; j++) {
+                max = Math.max(max, z[i * k + j]);
+            }
+            double sum = 0;
+            for (int j = 0; j < k; j++) {
+                sum += Math.exp(z[i * k + j] - max);
+            }
+            double logSum = max + Math.log(sum);
+            for (int j = 0; j < k; j++) {
+                double logP = z[i * k + j] - logSum;
+                loss -= t[i * k + j] * logP;
+                double g = (Math.exp(logP) - t[i * k + j]) / n;
+                if (single) {
+                    gf.put(i * k + j, (float) g);
+                } else {
+                    gd.put(i * k + j, g);
+                }
+            }
+        }
+        return loss / n;
     }
 
     /** Per-example losses of the current parameters for outputs [N, K] against targets y [N, K]. */

@@ -20,6 +20,7 @@ final class Dense implements Layer {
     private INDArray x;        // cached input [N, I]
     private INDArray z;        // [N, U]
     private INDArray gradIn;   // [N, I]
+    private INDArray ones;     // [1, N]
 
     Dense(DenseSpec spec, Shape in, DataType dtype) {
         this.spec = spec;
@@ -57,9 +58,12 @@ final class Dense implements Layer {
     // gradOut = dL/dz: [N, U] -> dL/dx: [N, I]
     @Override
     public INDArray backward(INDArray gradOut, boolean needInputGrad) {
-        // z = x·W + b  =>  dW += x^T·g,  db += sum_rows g,  dx = g·W^T
+        // z = x·W + b  =>  dW += x^T·g,  db += 1^T·g,  dx = g·W^T
         Nd4j.gemm(x, gradOut, gradWeights, true, false, 1.0, 1.0);
-        gradBias.addi(gradOut.sum(0).reshape(1, spec.units()));
+        if (ones == null || ones.length() != gradOut.size(0)) {
+            ones = Nd4j.ones(dtype, 1, gradOut.size(0));
+        }
+        Nd4j.gemm(ones, gradOut, gradBias, false, false, 1.0, 1.0);
         if (!needInputGrad) {
             return null;
         }
