@@ -7,7 +7,7 @@
 #   --workers LIST          worker counts N (required)
 #   --local-steps LIST      local SGD steps τ between averagings (required)
 #   --batch LIST            batch sizes B (64)
-#   --engine LIST           training engines (native; others only if `spark-cnn train` has --engine)
+#   --engine LIST           training engines: native, dl4j-spark
 #   --epochs E              epochs per run (2)
 #   --data DIR              MNIST-format data (data/mnist-sample); /usr/share/datasets/fashion-mnist is
 #                           installed with apt-get when missing

@@ -195,7 +195,7 @@ public final class Bench {
             AccuracyClock clock = new AccuracyClock(target);
             int evalRounds = Math.max(1, evalEvery / (workers * tau));
             Dl4jSparkEngine.Result r = new Dl4jSparkEngine(sc, plan).train(train, initialParams(), evalRounds,
-                    (epoch, examples, seconds, params) -> clock.record(seconds, accuracy(sc, params, testBc, workers)));
+                    (epoch, averagings, examples, seconds, params) -> clock.record(seconds, accuracy(sc, params, testBc, workers)));
             double accuracy = clock.last();
             return new BenchResult(engine, model, workers, tau, workers, r.examples(), r.trainSeconds(), accuracy,
                     clock.reachedAt(), 0, Double.NaN);

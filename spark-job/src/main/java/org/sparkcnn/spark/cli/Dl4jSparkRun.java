@@ -9,14 +9,17 @@ import org.sparkcnn.spark.DistributedEvaluation;
 import org.sparkcnn.spark.TrainingPlan;
 import org.sparkcnn.spark.dl4j.Dl4jSparkEngine;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
  * {@code train --engine dl4j-spark}: the same architecture, initial parameters, data, batch, workers and τ through
  * Deeplearning4j's ParameterAveragingTrainingMaster; evaluated and written exactly like the native engine (no
- * rounds.csv: DL4J's trainer reports no per-round statistics).
+ * rounds.csv: DL4J's trainer reports no per-round statistics). With {@code --eval-every-rounds K} the model is
+ * evaluated after every K averaging rounds (between DL4J fit calls; not counted as training time).
  */
 final class Dl4jSparkRun {
     private final JavaSparkContext sc;
@@ -34,7 +37,7 @@ final class Dl4jSparkRun {
         this.progress = progress;
     }
 
-    int run(MnistDataset train, MnistDataset test, long seed) throws Exception {
+    int run(MnistDataset train, MnistDataset test, long seed, int evalEveryRounds) throws Exception {
         Dl4jSparkEngine engine;
         try {
             engine = new Dl4jSparkEngine(sc, plan);
@@ -43,14 +46,27 @@ final class Dl4jSparkRun {
         }
         float[] initial = new Network(plan.spec(), DataType.FLOAT).initialize(seed).params().toFloatVector();
         boolean lines = !progress.equals("none");
-        Dl4jSparkEngine.Result r = engine.train(train, initial, 10, (epoch, examples, seconds, params) -> {
+        var testBc = sc.broadcast(test);
+        List<Map<String, Object>> evaluations = new ArrayList<>();
+        int chunk = evalEveryRounds > 0 ? evalEveryRounds : 10;
+        Dl4jSparkEngine.Result r = engine.train(train, initial, chunk, (epoch, rounds, examples, seconds, params) -> {
             if (lines) {
                 System.err.printf(Locale.ROOT, "epoch %d/%d: %d examples, %.0f img/s%n", epoch + 1, plan.epochs(),
                         examples, examples / Math.max(1e-9, seconds));
             }
+            if (evalEveryRounds > 0) {
+                Metrics m = evaluate(params, testBc);
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("round", rounds);
+                row.put("epoch", epoch + 1);
+                row.put("examples", examples);
+                row.put("trainSeconds", seconds);
+                row.put("accuracy", m.accuracy());
+                row.put("loss", m.loss());
+                evaluations.add(row);
+            }
         });
-        Metrics m = Metrics.of(DistributedEvaluation.evaluate(sc, plan.spec(), r.params(), sc.broadcast(test),
-                plan.workers()));
+        Metrics m = evaluate(r.params(), testBc);
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("trainExamples", r.examples());
         extra.put("trainSeconds", r.trainSeconds());
@@ -59,10 +75,17 @@ final class Dl4jSparkRun {
         extra.put("engine", "dl4j-spark");
         extra.put("master", sc.master());
         extra.put("parameters", plan.spec().paramCount());
+        if (!evaluations.isEmpty()) {
+            extra.put("evaluations", evaluations);
+        }
         extra.put("configuration", configuration);
         outputs.writeResults(plan.spec(), r.params(), m, extra, null);
         System.out.println(m.toTable());
         System.out.printf(Locale.ROOT, "wrote %s (model.scnn, metrics.json)%n", outputs.dir());
         return 0;
+    }
+
+    private Metrics evaluate(float[] params, org.apache.spark.broadcast.Broadcast<MnistDataset> test) {
+        return Metrics.of(DistributedEvaluation.evaluate(sc, plan.spec(), params, test, plan.workers()));
     }
 }

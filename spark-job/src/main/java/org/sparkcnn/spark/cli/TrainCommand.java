@@ -136,10 +136,9 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
         if (!List.of("native", "dl4j-spark").contains(engine)) {
             throw new UserError("--engine must be native or dl4j-spark, got '" + engine + "'");
         }
-        if (engine.equals("dl4j-spark") && (resume || checkpointEvery > 0 || evalEveryRounds > 0 || evalEveryEpoch
-                || failRound >= 0)) {
-            throw new UserError("--engine dl4j-spark does not support --resume, --checkpoint-every, "
-                    + "--eval-every-rounds or --eval-every-epoch");
+        if (engine.equals("dl4j-spark") && (resume || checkpointEvery > 0 || evalEveryEpoch || failRound >= 0)) {
+            throw new UserError("--engine dl4j-spark does not support --resume, --checkpoint-every or "
+                    + "--eval-every-epoch");
         }
         if (!List.of("auto", "bar", "lines", "none").contains(progress)) {
             throw new UserError("--progress must be auto, bar, lines or none, got '" + progress + "'");
@@ -211,7 +210,7 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
         if (dl4j) {
             try (JavaSparkContext sc = new JavaSparkContext(sparkConf)) {
                 quiet(sc);
-                return new Dl4jSparkRun(sc, plan, outputs, configuration, progress).run(train, test, seed);
+                return new Dl4jSparkRun(sc, plan, outputs, configuration, progress).run(train, test, seed, evalEveryRounds);
             }
         }
         String configText = MetricsReport.toJsonString(configuration);

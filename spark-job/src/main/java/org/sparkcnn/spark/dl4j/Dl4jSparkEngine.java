@@ -60,7 +60,7 @@ public final class Dl4jSparkEngine {
 
     /** Called after each chunk of rounds with the model as it is (for evaluation during training). */
     public interface Listener {
-        void onChunk(int epoch, long examples, double trainSeconds, float[] params);
+        void onChunk(int epoch, long averagings, long examples, double trainSeconds, float[] params);
     }
 
     private final JavaSparkContext sc;
@@ -89,7 +89,7 @@ public final class Dl4jSparkEngine {
 
     /** Trains all epochs from {@code initial} in one {@code fit} per epoch. */
     public Result train(MnistDataset data, float[] initial) {
-        return train(data, initial, Integer.MAX_VALUE, (epoch, examples, seconds, params) -> { });
+        return train(data, initial, Integer.MAX_VALUE, (epoch, averagings, examples, seconds, params) -> { });
     }
 
     /**
@@ -137,7 +137,8 @@ public final class Dl4jSparkEngine {
                     rdd.unpersist(false);
                     examples += Math.min((long) last * batch, n) - (long) first * batch;
                     averagings += (last - first + perRound - 1) / perRound;
-                    listener.onChunk(epoch, examples, seconds, Dl4jModels.fromNetwork(plan.spec(), spark.getNetwork()));
+                    listener.onChunk(epoch, averagings, examples, seconds,
+                            Dl4jModels.fromNetwork(plan.spec(), spark.getNetwork()));
                 }
                 order.destroy();
             }
