@@ -3,6 +3,8 @@ package org.sparkcnn.spark;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.Function;
 import org.apache.spark.broadcast.Broadcast;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparkcnn.core.data.MnistDataset;
 import org.sparkcnn.core.train.DataOrder;
@@ -38,9 +40,8 @@ final class LocalSgd implements Function<Integer, WorkerResult> {
         RoundTask t = task.value();
         MnistDataset d = data.value();
         LocalTrainer trainer = WorkerCache.trainer(runId, worker, plan);
-        trainer.network().params().assign(Nd4j.createFromArray(t.params()));
-        float[] state = t.stateFor(worker);
-        trainer.optimizer().state().assign(Nd4j.createFromArray(state));
+        copyInto(trainer.network().params(), t.params());
+        copyInto(trainer.optimizer().state(), t.stateFor(worker));
 
         int n = d.size();
         int start = DataOrder.shardStart(n, plan.workers(), worker);
@@ -72,8 +73,27 @@ final class LocalSgd implements Function<Integer, WorkerResult> {
             failIfInjected(ctx, t);
         }
         double seconds = (System.nanoTime() - began) / 1e9;
-        return new WorkerResult(worker, trainer.network().params().toFloatVector(),
-                trainer.optimizer().state().toFloatVector(), examples, steps, lossSum, seconds);
+        return new WorkerResult(worker, copyOf(trainer.network().params()), copyOf(trainer.optimizer().state()),
+                examples, steps, lossSum, seconds);
+    }
+
+    /** Bulk copy of a heap array into a contiguous float vector's off-heap memory (no temporary array). */
+    static void copyInto(INDArray dst, float[] src) {
+        if (dst.offset() != 0 || dst.length() != src.length || dst.dataType() != DataType.FLOAT) {
+            dst.assign(Nd4j.createFromArray(src));
+            return;
+        }
+        dst.data().asNioFloat().put(src);
+    }
+
+    /** A heap copy of a contiguous float vector. */
+    static float[] copyOf(INDArray v) {
+        if (v.offset() != 0 || v.dataType() != DataType.FLOAT) {
+            return v.toFloatVector();
+        }
+        float[] out = new float[(int) v.length()];
+        v.data().asNioFloat().get(out);
+        return out;
     }
 
     /**

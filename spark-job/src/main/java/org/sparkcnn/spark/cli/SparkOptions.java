@@ -42,7 +42,11 @@ final class SparkOptions {
                 .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
                 .set("spark.kryo.registrator", KryoRegistrator.class.getName())
                 .set("spark.kryo.registrationRequired", "true")
-                .set("spark.ui.showConsoleProgress", "false");
+                .set("spark.ui.showConsoleProgress", "false")
+                // Parameters are random-looking floats: compressing their broadcast costs time and saves little;
+                // results of a few MB go straight back to the driver instead of through the block manager.
+                .set("spark.broadcast.compress", "false")
+                .set("spark.task.maxDirectResultSize", "268435456");
         if (dl4j) {
             org.sparkcnn.spark.dl4j.Dl4jSparkEngine.configure(c);
         }
