@@ -190,14 +190,23 @@ public final class Network {
 
     /** Per-example losses of the current parameters for outputs [N, K] against targets y [N, K]. */
     public INDArray exampleLosses(INDArray x, INDArray y) {
+        return score(x, y).losses();
+    }
+
+    /** Per-example losses [N] and predicted classes [N] (arg-max of the outputs) from one inference pass. */
+    public record Scored(INDArray losses, INDArray predicted) { }
+
+    /** Scores a batch: x [N, C, H, W] against targets y [N, K], with a single forward pass. */
+    public Scored score(INDArray x, INDArray y) {
         INDArray out = forward(x, false, 0);
+        INDArray predicted = Nd4j.argMax(out, 1);           // softmax is monotonic: arg-max of logits = of probabilities
         if (fusedSoftmax) {
             INDArray lp = out.dup();
             Nd4j.getExecutioner().exec(new LogSoftMax(out, lp));
-            return lp.muli(y).sum(1).negi();
+            return new Scored(lp.muli(y).sum(1).negi(), predicted);
         }
         INDArray d = out.sub(y);
-        return d.muli(d).mean(1);
+        return new Scored(d.muli(d).mean(1), predicted);
     }
 
     private INDArray reuse(INDArray current, long[] shape) {

@@ -30,8 +30,9 @@ public final class Evaluator {
                 y = Nd4j.createUninitialized(DataType.FLOAT, new long[]{count, k}, 'c');
             }
             data.fillBatch(order, start, count, x, y);
-            INDArray losses = net.exampleLosses(x, y);
-            INDArray predicted = Nd4j.argMax(net.output(x), 1);
+            Network.Scored scored = net.score(x, y);
+            INDArray losses = scored.losses();
+            INDArray predicted = scored.predicted();
             for (int i = 0; i < count; i++) {
                 int truth = data.label(order[start + i]);
                 confusion[truth][predicted.getInt(i)]++;
