@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The engine benchmark on Fashion-MNIST, in one command: our Spark engine on local[1] and local[workers], DL4J
-# single-process and DL4J's Spark trainer, each engine in its own JVM (so peak RSS is per engine), then one table.
+# The engine benchmark on Fashion-MNIST, in one command: our Spark engine with 1 worker (using all W cores) and
+# with W workers, DL4J single-process and DL4J's Spark trainer, each engine in its own JVM (so peak RSS is per
+# engine), then one table.
 #
 #   scripts/bench.sh [--out DIR] [--data DIR] [--model lenet|tf-mnist] [--workers 2] [--tau 5] [--batch 64]
 #                    [--lr 0.01] [--momentum 0.9] [--epochs 1] [--train-limit N] [--eval-every 100] [--target 0.88]
@@ -57,7 +58,7 @@ run() {   # run ENGINE THREADS
 }
 
 run blas 2
-run native-1 1                 # local[1]: one task of one core
+run native-1 1                 # local[W]: one task of W cores, each minibatch split over W threads
 run native-2 1                 # local[W]: W tasks of one core each
 run dl4j "$WORKERS"            # one process with as many cores as the Spark engines use
 run dl4j-spark 1               # local[W]: W tasks of one core each

@@ -34,10 +34,22 @@ public final class Network {
     private INDArray gradOut;
 
     public Network(ModelSpec spec, DataType dtype) {
+        this(spec, dtype, Nd4j.zeros(dtype, spec.paramCount()));
+    }
+
+    /**
+     * A network that reads {@code main}'s parameter vector (the same memory, never written here) and has its own
+     * gradient vector and work buffers: one replica per extra thread computes part of a minibatch's gradient.
+     */
+    public static Network replicaOf(Network main) {
+        return new Network(main.spec, main.dtype, main.params);
+    }
+
+    private Network(ModelSpec spec, DataType dtype, INDArray params) {
         this.spec = spec;
         this.dtype = dtype;
         long n = spec.paramCount();
-        this.params = Nd4j.zeros(dtype, n);
+        this.params = params;
         this.grads = Nd4j.zeros(dtype, n);
         long offset = 0;
         Shape shape = spec.input();

@@ -1,7 +1,6 @@
 package org.sparkcnn.spark;
 
 import org.apache.spark.TaskContext;
-import org.apache.spark.api.java.function.Function;
 import org.apache.spark.broadcast.Broadcast;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -10,6 +9,10 @@ import org.sparkcnn.core.data.MnistDataset;
 import org.sparkcnn.core.train.DataOrder;
 import org.sparkcnn.core.train.LocalTrainer;
 import org.sparkcnn.core.train.Seeds;
+import scala.collection.Iterator;
+import scala.runtime.AbstractFunction2;
+
+import java.io.Serializable;
 
 /**
  * The executor side of a round: worker w loads the broadcast parameters and optimizer state into its cached
@@ -17,7 +20,7 @@ import org.sparkcnn.core.train.Seeds;
  * deterministic function of the broadcast, the shard and the round, so a retried task returns the same result.
  * A loss that becomes NaN or infinite ends the worker's round early with a NaN loss sum, which the driver reports.
  */
-final class LocalSgd implements Function<Integer, WorkerResult> {
+final class LocalSgd extends AbstractFunction2<TaskContext, Iterator<Integer>, WorkerResult> implements Serializable {
     private final String runId;
     private final TrainingPlan plan;
     private final Broadcast<MnistDataset> data;
@@ -33,13 +36,16 @@ final class LocalSgd implements Function<Integer, WorkerResult> {
         this.failFirstAttemptOfRound = failFirstAttemptOfRound;
     }
 
+    /** Runs worker {@code ids.next()}'s round (each partition of the workers RDD holds one worker index). */
     @Override
-    public WorkerResult call(Integer worker) {
-        TaskContext ctx = TaskContext.get();
-        NativeThreads.limit(ctx == null ? 1 : Math.max(1, ctx.cpus()));
+    public WorkerResult apply(TaskContext ctx, Iterator<Integer> ids) {
+        int worker = ids.next();
+        // A task of k cores splits each minibatch over k threads, each calling single-threaded BLAS.
+        int cores = ctx == null ? 1 : Math.max(1, ctx.cpus());
+        NativeThreads.limit(1);
         RoundTask t = task.value();
         MnistDataset d = data.value();
-        LocalTrainer trainer = WorkerCache.trainer(runId, worker, plan);
+        LocalTrainer trainer = WorkerCache.trainer(runId, worker, plan, cores);
         copyInto(trainer.network().params(), t.params());
         copyInto(trainer.optimizer().state(), t.stateFor(worker));
 

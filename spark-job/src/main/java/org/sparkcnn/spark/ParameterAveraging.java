@@ -6,8 +6,10 @@ import org.apache.spark.broadcast.Broadcast;
 import org.sparkcnn.core.data.MnistDataset;
 import org.sparkcnn.core.train.DataOrder;
 import org.sparkcnn.core.train.LocalTrainer;
+import scala.reflect.ClassTag$;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 
@@ -81,8 +83,8 @@ public final class ParameterAveraging {
                 RoundTask task = new RoundTask(s.globalRound(), s.epoch(), s.round(), tau, s.iteration(), s.params(),
                         s.states());
                 Broadcast<RoundTask> bc = sc.broadcast(task);
-                List<WorkerResult> results = workers.map(
-                        new LocalSgd(runId, plan, data, bc, failFirstAttemptOfRound)).collect();
+                List<WorkerResult> results = runRound(workers,
+                        new LocalSgd(runId, plan, data, bc, failFirstAttemptOfRound));
                 bc.destroy();
                 refuseDivergence(s, results);
                 long averaging = System.nanoTime();
@@ -95,6 +97,17 @@ public final class ParameterAveraging {
         } finally {
             WorkerCache.release(runId);
         }
+    }
+
+    /**
+     * One Spark job of one task per worker. The job runs the named function directly on the workers RDD
+     * ({@code SparkContext.runJob}) rather than through {@code map(...).collect()}: that builds no RDD per round and
+     * skips the closure cleaner, which re-reads class files for every Scala lambda (a few ms per job, and rounds
+     * take ~100 ms).
+     */
+    private List<WorkerResult> runRound(JavaRDD<Integer> workers, LocalSgd localSgd) {
+        Object results = sc.sc().runJob(workers.rdd(), localSgd, ClassTag$.MODULE$.apply(WorkerResult.class));
+        return Arrays.asList((WorkerResult[]) results);
     }
 
     /** Throws {@link LocalTrainer.DivergedException} when a worker's loss became NaN or infinite in the round. */

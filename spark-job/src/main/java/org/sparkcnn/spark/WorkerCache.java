@@ -3,6 +3,7 @@ package org.sparkcnn.spark;
 import org.sparkcnn.core.train.LocalTrainer;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
  * Executor-side cache of trainers (network, optimizer, minibatch and layer buffers) by run and worker, so a
@@ -14,14 +15,25 @@ final class WorkerCache {
 
     private WorkerCache() { }
 
-    static LocalTrainer trainer(String runId, int worker, TrainingPlan plan) {
-        String key = runId + "/" + worker;
-        TRAINERS.keySet().removeIf(k -> !k.startsWith(runId + "/"));     // drop trainers of finished runs
-        return TRAINERS.computeIfAbsent(key, k -> new LocalTrainer(plan.spec(), plan.optimizer()));
+    /** Worker {@code worker}'s trainer of run {@code runId}, computing each step on {@code threads} threads. */
+    static LocalTrainer trainer(String runId, int worker, TrainingPlan plan, int threads) {
+        String key = runId + "/" + worker + "/" + threads;
+        drop(k -> !k.startsWith(runId + "/"));                          // trainers of finished runs
+        return TRAINERS.computeIfAbsent(key, k -> new LocalTrainer(plan.spec(), plan.optimizer(), threads));
     }
 
     /** Forgets the trainers of a run (called on the driver when a run ends; executors die with the application). */
     static void release(String runId) {
-        TRAINERS.keySet().removeIf(k -> k.startsWith(runId + "/"));
+        drop(k -> k.startsWith(runId + "/"));
+    }
+
+    private static void drop(Predicate<String> which) {
+        TRAINERS.entrySet().removeIf(e -> {
+            if (which.test(e.getKey())) {
+                e.getValue().close();
+                return true;
+            }
+            return false;
+        });
     }
 }

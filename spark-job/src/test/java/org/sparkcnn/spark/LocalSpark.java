@@ -8,10 +8,17 @@ final class LocalSpark {
     private LocalSpark() { }
 
     static JavaSparkContext start(String master) {
+        return start(master, 1);
+    }
+
+    /** With {@code taskCpus} cores per task ({@code spark.task.cpus}). */
+    static JavaSparkContext start(String master, int taskCpus) {
         SparkConf conf = new SparkConf().setMaster(master).setAppName("spark-cnn-test")
                 .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
                 .set("spark.kryo.registrator", KryoRegistrator.class.getName())
                 .set("spark.kryo.registrationRequired", "true")
+                .set("spark.kryo.unsafe", "true")
+                .set("spark.task.cpus", Integer.toString(taskCpus))
                 .set("spark.ui.enabled", "false")
                 .set("spark.driver.host", "127.0.0.1")
                 .set("spark.driver.bindAddress", "127.0.0.1");

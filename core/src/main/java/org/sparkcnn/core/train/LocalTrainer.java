@@ -10,18 +10,34 @@ import org.sparkcnn.core.optim.Optimizer;
 import org.sparkcnn.core.optim.OptimizerConfig;
 
 /**
- * Minibatch SGD on one JVM thread: a network, its optimizer and the minibatch buffers, all reused between steps.
- * A Spark worker keeps one of these between rounds and runs its local steps through {@link #step}.
+ * Minibatch SGD: a network, its optimizer and the minibatch buffers, all reused between steps. A Spark worker
+ * keeps one of these between rounds and runs its local steps through {@link #step}. With {@code threads} &gt; 1
+ * each step's gradient is computed on that many threads, each on a part of the minibatch ({@link SplitBatch});
+ * native BLAS should then run single-threaded, so the threads do not oversubscribe the cores.
  */
-public final class LocalTrainer {
+public final class LocalTrainer implements AutoCloseable {
     private final Network network;
     private final Optimizer optimizer;
+    private final SplitBatch split;
     private INDArray x;
     private INDArray y;
 
     public LocalTrainer(ModelSpec spec, OptimizerConfig config) {
+        this(spec, config, 1);
+    }
+
+    public LocalTrainer(ModelSpec spec, OptimizerConfig config, int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        }
         this.network = new Network(spec, DataType.FLOAT);
         this.optimizer = config.create(spec.paramCount(), DataType.FLOAT);
+        this.split = threads > 1 ? new SplitBatch(network, threads) : null;
+    }
+
+    /** Threads computing each step's gradient. */
+    public int threads() {
+        return split == null ? 1 : split.threads();
     }
 
     public Network network() {
@@ -37,19 +53,32 @@ public final class LocalTrainer {
      * {@code noiseSeed} seeds dropout. Returns the minibatch's mean loss before the update.
      */
     public double step(MnistDataset data, int[] order, int from, int count, long t, long noiseSeed) {
-        var in = network.spec().input();
-        if (x == null || x.size(0) != count) {
-            x = Nd4j.createUninitialized(DataType.FLOAT, new long[]{count, in.channels(), in.height(), in.width()}, 'c');
-            y = Nd4j.createUninitialized(DataType.FLOAT, new long[]{count, network.spec().outputs()}, 'c');
-        }
-        data.fillBatch(order, from, count, x, y);
-        double loss = network.gradient(x, y, noiseSeed);
+        double loss = split != null ? split.gradient(data, order, from, count, noiseSeed)
+                : gradient(data, order, from, count, noiseSeed);
         if (!Double.isFinite(loss)) {
             throw new DivergedException("the training loss became " + loss + " at iteration " + t
                     + " (divergence): lower the learning rate");
         }
         optimizer.step(network.params(), network.grads(), t);
         return loss;
+    }
+
+    private double gradient(MnistDataset data, int[] order, int from, int count, long noiseSeed) {
+        var in = network.spec().input();
+        if (x == null || x.size(0) != count) {
+            x = Nd4j.createUninitialized(DataType.FLOAT, new long[]{count, in.channels(), in.height(), in.width()}, 'c');
+            y = Nd4j.createUninitialized(DataType.FLOAT, new long[]{count, network.spec().outputs()}, 'c');
+        }
+        data.fillBatch(order, from, count, x, y);
+        return network.gradient(x, y, noiseSeed);
+    }
+
+    /** Stops the gradient threads (a single-threaded trainer holds none). */
+    @Override
+    public void close() {
+        if (split != null) {
+            split.close();
+        }
     }
 
     /** Thrown when the loss becomes NaN or infinite. */

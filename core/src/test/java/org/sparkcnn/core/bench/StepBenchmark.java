@@ -30,8 +30,10 @@ import java.util.Locale;
  * mvn -q -B -o install -DskipTests
  * mvn -q -o -pl core dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt -Dmdep.includeScope=test
  * java -cp core/target/classes:core/target/test-classes:$(cat /tmp/cp.txt) org.sparkcnn.core.bench.StepBenchmark \
- *     [steps=300] [rounds=3] [batch=64] [spec=lenet] [mflop=13.18]
+ *     [steps=300] [rounds=3] [batch=64] [spec=lenet] [mflop=13.18] [threads=1]
  * </pre>
+ * With {@code threads} &gt; 1 the steps split each minibatch over that many threads (the CPU-time rate then counts
+ * only the calling thread and means little; read the wall rate); the breakdown is always single-threaded.
  * {@code mflop} is the model's forward+backward cost per image, used only to print GFLOP/s. Besides wall time it
  * prints the rate per CPU second of the (only) training thread, which is steadier on a machine shared with other
  * jobs; the breakdown and the sgemm use that CPU clock too.
@@ -45,13 +47,14 @@ public final class StepBenchmark {
         int batch = args.length > 2 ? Integer.parseInt(args[2]) : 64;
         String specText = args.length > 3 ? args[3] : "lenet";
         double mflop = args.length > 4 ? Double.parseDouble(args[4]) : 13.18;
+        int stepThreads = args.length > 5 ? Integer.parseInt(args[5]) : 1;
         Nd4j.getEnvironment().setMaxThreads(1);
         Nd4j.getEnvironment().setMaxMasterThreads(1);
         Nd4j.factory().blas().setMaxThreads(1);
 
         MnistDataset data = MnistDataset.load(Path.of("data/mnist-sample"), true);
         ModelSpec spec = Presets.resolve(specText);
-        LocalTrainer trainer = new LocalTrainer(spec, OptimizerConfig.of(OptimizerConfig.Kind.NESTEROV, 0.01));
+        LocalTrainer trainer = new LocalTrainer(spec, OptimizerConfig.of(OptimizerConfig.Kind.NESTEROV, 0.01), stepThreads);
         trainer.network().initialize(1);
         int[] order = DataOrder.permutation(data.size(), 1, 0);
         int per = data.size() / batch;

@@ -51,6 +51,50 @@ class LocalTrainerTest {
         assertArrayEquals(runs[0], runs[1]);
     }
 
+    /**
+     * A step on 2 or 3 threads (the minibatch cut into chunks, chunk gradients combined by size) computes the
+     * single-threaded gradient up to float rounding: same loss, same gradient, so the same parameters after a few
+     * steps; batches of 7 (uneven chunks) and 1 (fewer examples than threads) included.
+     */
+    @Test
+    void splitBatchGradientEqualsTheSingleThreadedOne() throws Exception {
+        MnistDataset train = MnistDataset.load(SAMPLE, true).limit(300);
+        var spec = Presets.resolve("conv5x5x6,maxpool2,conv3x3x8:relu,avgpool2,dense32:tanh,softmax10");
+        int[] order = DataOrder.permutation(train.size(), 4, 0);
+        for (int threads : new int[]{2, 3}) {
+            try (LocalTrainer one = new LocalTrainer(spec, OptimizerConfig.of(OptimizerConfig.Kind.NESTEROV, 0.05));
+                 LocalTrainer many = new LocalTrainer(spec, OptimizerConfig.of(OptimizerConfig.Kind.NESTEROV, 0.05),
+                         threads)) {
+                assertEquals(threads, many.threads());
+                one.network().initialize(8);
+                many.network().initialize(8);
+                int[] batches = {64, 7, 1, 64, 33};
+                int from = 0;
+                for (int s = 0; s < batches.length; s++) {
+                    double a = one.step(train, order, from, batches[s], s, s);
+                    double b = many.step(train, order, from, batches[s], s, s);
+                    assertEquals(a, b, 1e-5 * Math.abs(a), "loss of step " + s + " on " + threads + " threads");
+                    assertClose(one.network().grads().toFloatVector(), many.network().grads().toFloatVector(), 2e-4);
+                    from += batches[s];
+                }
+                assertClose(one.network().params().toFloatVector(), many.network().params().toFloatVector(), 1e-4);
+            }
+        }
+    }
+
+    /** max |a - b| <= tol · max |a|, and the arrays are not all zero. */
+    private static void assertClose(float[] a, float[] b, double tol) {
+        assertEquals(a.length, b.length);
+        double scale = 0;
+        double diff = 0;
+        for (int i = 0; i < a.length; i++) {
+            scale = Math.max(scale, Math.abs(a[i]));
+            diff = Math.max(diff, Math.abs(a[i] - b[i]));
+        }
+        assertTrue(scale > 0, "all zero");
+        assertTrue(diff <= tol * scale, "max difference " + diff + " against max magnitude " + scale);
+    }
+
     @Test
     void evaluationCountsAddUp() throws Exception {
         MnistDataset test = MnistDataset.load(SAMPLE, false);

@@ -44,8 +44,9 @@ import java.util.Properties;
  *   [--train-limit N] [--eval-every 100 (minibatches)] [--target 0.88] [--seed 1]
  *   --summarize DIR   (reads DIR/raw/*.properties, writes DIR/results.md and DIR/results.csv)
  * </pre>
- * native-1 is our {@link ParameterAveraging} on local[1] with one worker, native-2 on local[workers] with
- * {@code workers} workers; dl4j is {@link MultiLayerNetwork#fit} on the same minibatches in one process;
+ * native-1 is our {@link ParameterAveraging} with one worker whose task has all {@code workers} cores (each
+ * minibatch split over that many threads), native-2 with {@code workers} workers of one core each, both on
+ * local[workers]; dl4j is {@link MultiLayerNetwork#fit} on the same minibatches in one process;
  * dl4j-spark is {@link Dl4jSparkEngine} with the same workers and τ. All start from the same initial parameters
  * (our Glorot init, seed), train with Nesterov momentum and are evaluated on the test set by our evaluator every
  * {@code eval-every} minibatches (all workers together); training time excludes evaluation.
@@ -125,12 +126,17 @@ public final class Bench {
                 .set("spark.driver.bindAddress", "127.0.0.1");
     }
 
-    /** Our engine on local[w] with w workers: strict Kryo, as in production. */
+    /**
+     * Our engine on local[cores] (cores = the workers setting, the cores every engine gets) with w workers, each
+     * task of cores/w cores: strict Kryo, as in production.
+     */
     private BenchResult runNative(String engine, MnistDataset train, MnistDataset test, int w) {
-        SparkConf conf = sparkConf("local[" + w + "]")
+        SparkConf conf = sparkConf("local[" + workers + "]")
+                .set("spark.task.cpus", Integer.toString(Math.max(1, workers / w)))
                 .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
                 .set("spark.kryo.registrator", KryoRegistrator.class.getName())
-                .set("spark.kryo.registrationRequired", "true");
+                .set("spark.kryo.registrationRequired", "true")
+                .set("spark.kryo.unsafe", "true");
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
             TrainingPlan plan = new TrainingPlan(spec, optimizer, w, tau, 0, batch, epochs, seed, true);
             ParameterAveraging pa = new ParameterAveraging(sc, plan);
@@ -152,7 +158,7 @@ public final class Bench {
             });
             double accuracy = accuracy(sc, end.params(), testBc, w);
             clock.record(totals[0], accuracy);
-            return new BenchResult(engine, model, w, tau, w, (long) totals[2], totals[0], accuracy, clock.reachedAt(),
+            return new BenchResult(engine, model, w, tau, workers, (long) totals[2], totals[0], accuracy, clock.reachedAt(),
                     0, totals[1] / totals[0]);
         }
     }

@@ -10,7 +10,8 @@ import java.util.List;
 
 /** Options every Spark-running subcommand shares: master, workers, SparkConf pairs, verbosity. */
 final class SparkOptions {
-    @Option(names = "--master", description = "Spark master URL (default: local[WORKERS], or what spark-submit set)")
+    @Option(names = "--master", description = "Spark master URL (default: what spark-submit set, else local mode on all "
+            + "cores, each worker's task using cores/workers of them)")
     String master;
 
     @Option(names = "--workers", description = "number of workers (shards, tasks per round); default: cores")
@@ -42,6 +43,8 @@ final class SparkOptions {
                 .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
                 .set("spark.kryo.registrator", KryoRegistrator.class.getName())
                 .set("spark.kryo.registrationRequired", "true")
+                // Unsafe-based Kryo streams copy float arrays in bulk instead of float by float.
+                .set("spark.kryo.unsafe", "true")
                 .set("spark.ui.showConsoleProgress", "false")
                 // Parameters are random-looking floats: compressing their broadcast costs time and saves little;
                 // results of a few MB go straight back to the driver instead of through the block manager.
@@ -53,7 +56,12 @@ final class SparkOptions {
         if (master != null) {
             c.setMaster(master);
         } else if (!c.contains("spark.master")) {
-            c.setMaster("local[" + workers + "]");
+            // Local mode: every worker's task gets an equal share of this machine's cores (at least one).
+            int cores = Runtime.getRuntime().availableProcessors();
+            c.setMaster("local[" + Math.max(workers, cores) + "]");
+            if (cores / workers > 1 && !c.contains("spark.task.cpus")) {
+                c.set("spark.task.cpus", Integer.toString(cores / workers));
+            }
         }
         for (String kv : conf) {
             int eq = kv.indexOf('=');
