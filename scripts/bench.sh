@@ -7,7 +7,9 @@
 #                    [--lr 0.01] [--momentum 0.9] [--epochs 1] [--train-limit N] [--eval-every 100] [--target 0.88]
 #
 # Writes DIR/results.md and DIR/results.csv (DIR defaults to bench/ at the repository root) and DIR/raw/.
-# A benchmark, not a test: CI does not run it. Set BENCH_MVN_FLAGS=-o to build offline.
+# It also runs native-2 on the first OVERHEAD_IMAGES (12800) images at each τ in OVERHEAD_TAUS ("1 5 20"): Spark's
+# overhead share and milliseconds per round against τ. A benchmark, not a test: CI does not run it.
+# Set BENCH_MVN_FLAGS=-o to build offline.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -62,6 +64,15 @@ run native-1 1                 # local[W]: one task of W cores, each minibatch s
 run native-2 1                 # local[W]: W tasks of one core each
 run dl4j "$WORKERS"            # one process with as many cores as the Spark engines use
 run dl4j-spark 1               # local[W]: W tasks of one core each
+# Spark's per-round overhead against τ: short native runs (the first OVERHEAD_IMAGES training images)
+for t in ${OVERHEAD_TAUS:-1 5 20}; do
+  echo "== native-2, tau $t (overhead)" >&2
+  # shellcheck disable=SC2086
+  OMP_NUM_THREADS=1 java -Xmx6g $ADD_OPENS -Dlog4j2.configurationFile="$ROOT/scripts/bench-log4j2.properties" \
+    -cp "$CP" org.sparkcnn.spark.bench.Bench --engine native-2 --data "$DATA" \
+    --result "$OUT/raw/overhead-tau-$t.properties" "${PASS[@]}" --tau "$t" \
+    --train-limit "${OVERHEAD_IMAGES:-12800}" --eval-every 1000000
+done
 # shellcheck disable=SC2086
 java $ADD_OPENS -Dlog4j2.configurationFile="$ROOT/scripts/bench-log4j2.properties" -cp "$CP" \
   org.sparkcnn.spark.bench.Bench --summarize "$OUT"

@@ -107,7 +107,7 @@ public final class Bench {
                     + " (native-1, native-2, dl4j, dl4j-spark or blas)");
         };
         BenchResult withRss = new BenchResult(r.engine(), r.model(), r.workers(), r.tau(), r.cores(), r.trainImages(),
-                r.trainSeconds(), r.testAccuracy(), r.secondsToTarget(), peakRssMb(), r.overheadShare());
+                r.trainSeconds(), r.testAccuracy(), r.secondsToTarget(), peakRssMb(), r.overheadShare(), r.rounds());
         withRss.write(result);
         System.out.printf(Locale.ROOT, "%s: %d images in %.1f s (%.1f images/s), test accuracy %.4f, "
                         + "%.0f MiB peak RSS%n", engine, r.trainImages(), r.trainSeconds(), r.imagesPerSecond(),
@@ -144,13 +144,14 @@ public final class Bench {
             Broadcast<MnistDataset> testBc = sc.broadcast(test);
             int evalRounds = Math.max(1, evalEvery / (w * tau));
             AccuracyClock clock = new AccuracyClock(target);
-            double[] totals = new double[3];       // wall, overhead, examples
+            double[] totals = new double[4];       // wall, overhead, examples, rounds
             TrainingState end = pa.train(trainBc, pa.initialState(initialParams()), new ParameterAveraging.Listener() {
                 @Override
                 public void onRound(RoundStats s, TrainingState next, int rounds) {
                     totals[0] += s.wallSeconds();
                     totals[1] += s.overheadSeconds();
                     totals[2] += s.examples();
+                    totals[3]++;
                     if ((s.round() + 1) % evalRounds == 0) {
                         clock.record(totals[0], accuracy(sc, next.params(), testBc, w));
                     }
@@ -159,7 +160,7 @@ public final class Bench {
             double accuracy = accuracy(sc, end.params(), testBc, w);
             clock.record(totals[0], accuracy);
             return new BenchResult(engine, model, w, tau, workers, (long) totals[2], totals[0], accuracy, clock.reachedAt(),
-                    0, totals[1] / totals[0]);
+                    0, totals[1] / totals[0], (long) totals[3]);
         }
     }
 
@@ -190,7 +191,7 @@ public final class Bench {
         double accuracy = accuracy(Dl4jModels.fromNetwork(spec, net), test);
         clock.record(seconds, accuracy);
         return new BenchResult(engine, model, 1, 0, workers, examples, seconds, accuracy, clock.reachedAt(), 0,
-                Double.NaN);
+                Double.NaN, 0);
     }
 
     /** DL4J's Spark trainer on local[workers], evaluated by our distributed evaluation. */
@@ -204,7 +205,7 @@ public final class Bench {
                     (epoch, averagings, examples, seconds, params) -> clock.record(seconds, accuracy(sc, params, testBc, workers)));
             double accuracy = clock.last();
             return new BenchResult(engine, model, workers, tau, workers, r.examples(), r.trainSeconds(), accuracy,
-                    clock.reachedAt(), 0, Double.NaN);
+                    clock.reachedAt(), 0, Double.NaN, 0);
         }
     }
 

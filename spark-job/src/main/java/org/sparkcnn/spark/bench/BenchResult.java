@@ -22,10 +22,16 @@ import java.util.Properties;
  * @param secondsToTarget  training seconds until the first evaluation at or above the target accuracy; NaN if never
  * @param peakRssMb        VmHWM of the JVM at the end, MiB
  * @param overheadShare    Spark overhead seconds / round wall seconds (our engine only; NaN otherwise)
+ * @param rounds           averaging rounds run (our engine only; 0 otherwise)
  */
 public record BenchResult(String engine, String model, int workers, int tau, int cores, long trainImages,
                           double trainSeconds, double testAccuracy, double secondsToTarget, double peakRssMb,
-                          double overheadShare) {
+                          double overheadShare, long rounds) {
+
+    /** Spark overhead per averaging round, milliseconds (NaN when there are no rounds). */
+    public double overheadMsPerRound() {
+        return rounds > 0 ? 1000 * overheadShare * trainSeconds / rounds : Double.NaN;
+    }
 
     public double imagesPerSecond() {
         return trainSeconds > 0 ? trainImages / trainSeconds : 0;
@@ -44,6 +50,7 @@ public record BenchResult(String engine, String model, int workers, int tau, int
         p.setProperty("seconds_to_target", num(secondsToTarget));
         p.setProperty("peak_rss_mb", num(peakRssMb));
         p.setProperty("overhead_share", num(overheadShare));
+        p.setProperty("rounds", Long.toString(rounds));
         Files.createDirectories(file.toAbsolutePath().getParent());
         try (Writer w = Files.newBufferedWriter(file)) {
             p.store(w, null);
@@ -60,7 +67,7 @@ public record BenchResult(String engine, String model, int workers, int tau, int
                 Integer.parseInt(p.getProperty("cores")), Long.parseLong(p.getProperty("train_images")),
                 Double.parseDouble(p.getProperty("train_seconds")), Double.parseDouble(p.getProperty("test_accuracy")),
                 Double.parseDouble(p.getProperty("seconds_to_target")), Double.parseDouble(p.getProperty("peak_rss_mb")),
-                Double.parseDouble(p.getProperty("overhead_share")));
+                Double.parseDouble(p.getProperty("overhead_share")), Long.parseLong(p.getProperty("rounds", "0")));
     }
 
     static String num(double v) {

@@ -89,9 +89,35 @@ final class BenchSummary {
                 + "test evaluation first reached the target accuracy (n/a: never); GFLOP/s: images/s × MFLOP per "
                 + "image (lenet 13.18, tf-mnist 82.05) / 1000, and its share of the sgemm rate on as many threads as "
                 + "the engine's cores; Spark overhead: overhead seconds / round wall seconds of our engine.\n");
+        overheadPerTau(raw, md);
         Files.writeString(dir.resolve("results.csv"), csv);
         Files.writeString(dir.resolve("results.md"), md);
         System.out.print(md);
+    }
+
+    /** The table of native-2 short runs at several τ (DIR/raw/overhead-tau-T.properties), when there are any. */
+    private static void overheadPerTau(Path raw, StringBuilder md) throws IOException {
+        List<Path> files;
+        try (var listing = Files.list(raw)) {
+            files = listing.filter(p -> p.getFileName().toString().startsWith("overhead-tau-")).toList();
+        }
+        List<BenchResult> runs = new ArrayList<>();
+        for (Path f : files) {
+            runs.add(BenchResult.read(f));
+        }
+        if (runs.isEmpty()) {
+            return;
+        }
+        runs.sort(java.util.Comparator.comparingInt(BenchResult::tau));
+        BenchResult first = runs.get(0);
+        md.append(String.format(Locale.ROOT, "%n## Spark overhead per τ (native, %d workers, %d training images)%n%n",
+                first.workers(), first.trainImages()));
+        md.append("| τ | rounds | images/s | Spark overhead | overhead ms per round |\n");
+        md.append("| --- | --- | --- | --- | --- |\n");
+        for (BenchResult r : runs) {
+            md.append(String.format(Locale.ROOT, "| %d | %d | %.1f | %s | %s |%n", r.tau(), r.rounds(),
+                    r.imagesPerSecond(), or(100 * r.overheadShare(), "%.1f %%"), or(r.overheadMsPerRound(), "%.1f")));
+        }
     }
 
     private static String or(double v, String format) {
