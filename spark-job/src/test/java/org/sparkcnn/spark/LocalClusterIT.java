@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -44,6 +45,33 @@ class LocalClusterIT {
         assertEquals(List.of(), sparkJvmsLeft(), "Spark JVMs still running after stop");
     }
 
+    /**
+     * One worker JVM of two cores running one two-core task (each minibatch split over two threads): the model is
+     * byte-identical to the same run in local mode with two-core tasks.
+     */
+    @Test
+    void aTwoCoreTaskOnTheClusterTrainsAsInLocalMode(@TempDir Path out) throws Exception {
+        List<String> train = List.of("train", "--model", "conv5x5x8,maxpool2,dense32:relu,softmax10", "--epochs", "1",
+                "--train-limit", "1500", "--workers", "1", "--local-steps", "3", "--progress", "none",
+                "--conf", "spark.task.cpus=2");
+        List<String> local = new ArrayList<>(List.of("scripts/spark-cnn"));
+        local.addAll(train);
+        local.addAll(List.of("--master", "local[2]", "--out", out.resolve("local").toString()));
+        run(600, local.toArray(String[]::new));
+        run(Map.of("SPARK_WORKER_CORES", "2"), 120, "scripts/local-cluster.sh", "start", "1");
+        try {
+            List<String> submit = new ArrayList<>(List.of("scripts/submit.sh", "--master", "spark://127.0.0.1:7077"));
+            submit.addAll(train);
+            submit.addAll(List.of("--conf", "spark.executor.cores=2", "--out", out.resolve("cluster").toString()));
+            String log = run(600, submit.toArray(String[]::new));
+            assertArrayEquals(Files.readAllBytes(out.resolve("local/model.scnn")),
+                    Files.readAllBytes(out.resolve("cluster/model.scnn")), log);
+        } finally {
+            run(120, "scripts/local-cluster.sh", "stop");
+        }
+        assertEquals(List.of(), sparkJvmsLeft(), "Spark JVMs still running after stop");
+    }
+
     /** Command lines of live processes running Spark's master, worker or executor classes from this checkout. */
     static List<String> sparkJvmsLeft() throws IOException {
         List<String> left = new ArrayList<>();
@@ -63,10 +91,16 @@ class LocalClusterIT {
     }
 
     static String run(int timeoutSeconds, String... command) throws Exception {
+        return run(Map.of(), timeoutSeconds, command);
+    }
+
+    static String run(Map<String, String> env, int timeoutSeconds, String... command) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add("bash");
         cmd.addAll(List.of(command));
-        Process p = new ProcessBuilder(cmd).directory(REPO.toFile()).redirectErrorStream(true).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(REPO.toFile()).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
         byte[] output = p.getInputStream().readAllBytes();
         assertTrue(p.waitFor(timeoutSeconds, TimeUnit.SECONDS), String.join(" ", command) + " timed out");
         String text = new String(output);
