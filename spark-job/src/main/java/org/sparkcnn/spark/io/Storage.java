@@ -10,10 +10,13 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -38,17 +41,33 @@ public final class Storage {
         return dir.endsWith("/") ? dir + name : dir + "/" + name;
     }
 
-    /** Writes {@code bytes} to {@code location} atomically (temporary file, then rename). */
+    /**
+     * Writes {@code bytes} to {@code location} atomically (temporary file, then rename). A local file is also made
+     * durable: the temporary file is flushed to disk before the rename and the directory after it, so a power loss
+     * leaves the old file or the new one.
+     */
     public void write(String location, byte[] bytes) throws IOException {
         if (!isUri(location)) {
             java.nio.file.Path target = java.nio.file.Path.of(location).toAbsolutePath();
             Files.createDirectories(target.getParent());
             java.nio.file.Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
-            Files.write(tmp, bytes);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer buf = ByteBuffer.wrap(bytes);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(true);
+            }
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            try (FileChannel dir = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
+                dir.force(true);
+            } catch (IOException e) {
+                // some file systems cannot open or sync a directory; the rename itself has happened
             }
             return;
         }
