@@ -16,9 +16,11 @@ import java.util.SplittableRandom;
  * bias b: [F].
  *
  * <p>Each image is moved to a heap array in NHWC order ({@link Images}) and its patches are gathered in the order
- * (kh, kw, c) ({@link Patches}) into the column matrix [N·oH·oW, kH·kW·C]; the GEMM runs against a per-step copy
- * of W permuted to that order (W itself when C = 1 or kH·kW = 1, where the orders coincide), and the weight
- * gradient is permuted back. The product [N·oH·oW, F] is the output in NHWC memory, handed on as an NCHW view.
+ * (kh, kw, c), each followed by a 1 ({@link Patches}), into the column matrix [N·oH·oW, P + 1] (P = kH·kW·C). The
+ * GEMM runs against a per-step copy of W and b stacked as [P + 1, F] (W transposed and permuted to that patch
+ * order, b as the last row), so it adds the bias too; the weight and bias gradients come out of one GEMM in the
+ * same layout and are permuted back. The product [N·oH·oW, F] is the output in NHWC memory, handed on as an NCHW
+ * view.
  */
 final class Conv2d implements Layer {
     private final Conv2dSpec spec;
@@ -26,17 +28,15 @@ final class Conv2d implements Layer {
     private final Shape out;
     private final DataType dtype;
     private final Patches patches;
-    private final boolean permuted;    // whether the patch orders (c, kh, kw) and (kh, kw, c) differ
     private INDArray weights;          // [F, C*kH*kW]
     private INDArray bias;             // [1, F]
     private INDArray gradWeights;
     private INDArray gradBias;
-    private INDArray weightsHwc;       // [F, kH*kW*C], when permuted
-    private INDArray gradWeightsHwc;   // [F, kH*kW*C], when permuted
-    private INDArray col;              // [N*oH*oW, kH*kW*C]
+    private INDArray stacked;          // [P+1, F]: W^T in patch order (kh, kw, c), then b
+    private INDArray stackedGrad;      // [P+1, F]: the gradient of the same
+    private INDArray col;              // [N*oH*oW, P+1]
     private INDArray z;                // [N*oH*oW, F]
     private INDArray gradZ;            // [N*oH*oW, F], when the incoming gradient is not NHWC memory already
-    private INDArray ones;             // [1, N*oH*oW]
     private INDArray gradIn;           // [N, H, W, C]
     private float[] imageF;            // one image [H, W, C] and its columns [oH*oW, kH*kW*C] on the heap
     private float[] colF;
@@ -50,7 +50,6 @@ final class Conv2d implements Layer {
         this.dtype = dtype;
         this.patches = new Patches(in, out, spec.kernelH(), spec.kernelW(), spec.stride(),
                 spec.padBefore(in.height(), spec.kernelH()), spec.padBefore(in.width(), spec.kernelW()));
-        this.permuted = in.channels() > 1 && spec.kernelH() * spec.kernelW() > 1;
         if (dtype == DataType.FLOAT) {
             imageF = new float[in.size()];
             colF = new float[patches.columnLength()];
@@ -71,10 +70,8 @@ final class Conv2d implements Layer {
         bias = params.get(NDArrayIndex.interval(nw, nw + spec.filters())).reshape('c', 1, spec.filters());
         gradWeights = grads.get(NDArrayIndex.interval(0, nw)).reshape('c', spec.filters(), patch());
         gradBias = grads.get(NDArrayIndex.interval(nw, nw + spec.filters())).reshape('c', 1, spec.filters());
-        if (permuted) {
-            weightsHwc = Nd4j.createUninitialized(dtype, new long[]{spec.filters(), patch()}, 'c');
-            gradWeightsHwc = Nd4j.createUninitialized(dtype, new long[]{spec.filters(), patch()}, 'c');
-        }
+        stacked = Nd4j.createUninitialized(dtype, new long[]{patch() + 1, spec.filters()}, 'c');
+        stackedGrad = Nd4j.createUninitialized(dtype, new long[]{patch() + 1, spec.filters()}, 'c');
     }
 
     @Override
@@ -93,7 +90,7 @@ final class Conv2d implements Layer {
         int n = (int) x.size(0);
         long[] st = x.stride();
         int len = patches.columnLength();
-        col = Buffers.reuse(col, dtype, (long) n * out.height() * out.width(), patch());
+        col = Buffers.reuse(col, dtype, (long) n * out.height() * out.width(), patch() + 1);
         z = Buffers.reuse(z, dtype, (long) n * out.height() * out.width(), spec.filters());
         if (dtype == DataType.FLOAT) {
             FloatBuffer src = x.data().asNioFloat();
@@ -112,12 +109,10 @@ final class Conv2d implements Layer {
                 dst.put(i * len, colD, 0, len);
             }
         }
-        if (permuted) {
-            hwc(weightsHwc).assign(chw(weights).permute(0, 2, 3, 1));
-        }
-        // z = col · W^T + b
-        Nd4j.gemm(col, permuted ? weightsHwc : weights, z, false, true, 1.0, 0.0);
-        z.addiRowVector(bias);
+        // z = [col | 1] · [W^T ; b] = col · W^T + b
+        hwcf(stacked).assign(chw(weights).permute(2, 3, 1, 0));
+        biasRow(stacked).assign(bias);
+        Nd4j.gemm(col, stacked, z, false, false, 1.0, 0.0);
         return z.reshape('c', n, out.height(), out.width(), spec.filters()).permute(0, 3, 1, 2);
     }
 
@@ -126,9 +121,15 @@ final class Conv2d implements Layer {
         return w.reshape('c', spec.filters(), in.channels(), spec.kernelH(), spec.kernelW());
     }
 
-    /** A weight matrix [F, kH·kW·C] as [F, kH, kW, C]. */
-    private INDArray hwc(INDArray w) {
-        return w.reshape('c', spec.filters(), spec.kernelH(), spec.kernelW(), in.channels());
+    /** The weight rows of a stacked [P + 1, F] matrix as [kH, kW, C, F]. */
+    private INDArray hwcf(INDArray s) {
+        return s.get(NDArrayIndex.interval(0, patch()), NDArrayIndex.all())
+                .reshape('c', spec.kernelH(), spec.kernelW(), in.channels(), spec.filters());
+    }
+
+    /** The bias row of a stacked [P + 1, F] matrix, [1, F]. */
+    private INDArray biasRow(INDArray s) {
+        return s.get(NDArrayIndex.interval(patch(), patch() + 1), NDArrayIndex.all());
     }
 
     // gradOut: [N, F, oH, oW] -> dL/dx: [N, C, H, W] (view of NHWC memory)
@@ -137,21 +138,14 @@ final class Conv2d implements Layer {
         int n = (int) gradOut.size(0);
         long rows = (long) n * out.height() * out.width();
         INDArray gradZ = nhwcRows(gradOut, rows);
-        if (ones == null || ones.length() != rows) {
-            ones = Nd4j.ones(dtype, 1, rows);
-        }
-        // z = col · W^T + b  =>  dW += gradZ^T · col,  db += 1^T · gradZ,  dcol = gradZ · W
-        if (permuted) {
-            Nd4j.gemm(gradZ, col, gradWeightsHwc, true, false, 1.0, 0.0);
-            chw(gradWeights).addi(hwc(gradWeightsHwc).permute(0, 3, 1, 2));
-        } else {
-            Nd4j.gemm(gradZ, col, gradWeights, true, false, 1.0, 1.0);
-        }
-        Nd4j.gemm(ones, gradZ, gradBias, false, false, 1.0, 1.0);
+        // z = [col | 1] · S with S = [W^T ; b]  =>  dS = [col | 1]^T · gradZ,  dcol = gradZ · S^T
+        Nd4j.gemm(col, gradZ, stackedGrad, true, false, 1.0, 0.0);
+        chw(gradWeights).addi(hwcf(stackedGrad).permute(3, 2, 0, 1));
+        gradBias.addi(biasRow(stackedGrad));
         if (!needInputGrad) {
             return null;
         }
-        Nd4j.gemm(gradZ, permuted ? weightsHwc : weights, col, false, false, 1.0, 0.0);   // col is free now: reuse it
+        Nd4j.gemm(gradZ, stacked, col, false, true, 1.0, 0.0);   // col is free now: reuse it
         gradIn = Buffers.reuse(gradIn, dtype, n, in.height(), in.width(), in.channels());
         int len = patches.columnLength();
         int size = in.size();

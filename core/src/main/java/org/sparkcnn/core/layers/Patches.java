@@ -7,9 +7,16 @@ import java.util.Arrays;
 /**
  * im2col and its adjoint col2im for one image held as a heap array in NHWC order ({@link Images}). A patch is laid
  * out in the order (kh, kw, c), so each kernel row of a window is one contiguous run of kW·C input values (clipped
- * where the window hangs over the zero padding) and both directions move whole runs.
+ * where the window hangs over the zero padding). Each column row is the patch followed by a constant 1 (the bias
+ * input), so rows are P + 1 long for a patch of P = kH·kW·C values.
+ *
+ * <p>Long runs are moved whole ({@link #gather(float[], float[])} per output pixel); short ones (few channels, as
+ * in a first layer) are moved element by element along a row of output pixels, which keeps the loops long.
  */
 final class Patches {
+    /** Runs of at least this many values are copied whole; shorter ones along the output rows. */
+    static final int MIN_RUN = 16;
+
     private final int height;
     private final int width;
     private final int channels;
@@ -20,6 +27,9 @@ final class Patches {
     private final int padW;
     private final int outH;
     private final int outW;
+    private final int patch;       // P = kH·kW·C
+    private final boolean runs;    // whether kW·C ≥ MIN_RUN
+    private final boolean padded;
 
     Patches(Shape in, Shape out, int kernelH, int kernelW, int stride, int padH, int padW) {
         this.height = in.height();
@@ -32,38 +42,68 @@ final class Patches {
         this.padW = padW;
         this.outH = out.height();
         this.outW = out.width();
+        this.patch = kernelH * kernelW * channels;
+        this.runs = kernelW * channels >= MIN_RUN;
+        this.padded = padH > 0 || padW > 0 || (outH - 1) * stride + kernelH > height
+                || (outW - 1) * stride + kernelW > width;
     }
 
-    /** Length of the column matrix of one image, [oH·oW, kH·kW·C]. */
+    /** Length of the column matrix of one image, [oH·oW, P + 1]. */
     int columnLength() {
-        return outH * outW * kernelH * kernelW * channels;
+        return outH * outW * (patch + 1);
     }
 
-    /** im2col: col[(oh·oW + ow)·P + (kh·kW + kw)·C + c] = x[oh·s − padH + kh, ow·s − padW + kw, c], 0 in the padding. */
+    /** First output column ow whose kernel column kw lies inside the image (input column ow·s − padW + kw ≥ 0). */
+    private int firstInside(int kw) {
+        return Math.max(0, (padW - kw + stride - 1) / stride);
+    }
+
+    /** One past the last output column ow whose kernel column kw lies inside the image. */
+    private int endInside(int kw) {
+        return Math.min(outW, Math.max(0, (width + padW - kw + stride - 1) / stride));
+    }
+
+    /**
+     * im2col: col[r·(P+1) + (kh·kW + kw)·C + c] = x[oh·s − padH + kh, ow·s − padW + kw, c] (0 in the padding) for
+     * output pixel r = oh·oW + ow, and col[r·(P+1) + P] = 1.
+     */
     void gather(float[] x, float[] col) {
+        int row = patch + 1;
+        if (padded) {
+            Arrays.fill(col, 0f);
+        }
+        for (int r = 0; r < outH * outW; r++) {
+            col[r * row + patch] = 1f;
+        }
         int run = kernelW * channels;
-        int j = 0;
         for (int oh = 0; oh < outH; oh++) {
-            for (int ow = 0; ow < outW; ow++) {
-                int iw = ow * stride - padW;
-                int from = Math.max(0, -iw) * channels;                     // the run's part inside the image
-                int to = Math.min(kernelW, width - iw) * channels;
-                for (int kh = 0; kh < kernelH; kh++, j += run) {
-                    int ih = oh * stride - padH + kh;
-                    if (ih < 0 || ih >= height || from >= to) {
-                        Arrays.fill(col, j, j + run, 0f);
-                        continue;
-                    }
-                    int src = (ih * width + iw) * channels;
-                    if (from > 0 || to < run) {
-                        Arrays.fill(col, j, j + run, 0f);
-                    }
-                    if (to - from < 32) {
-                        for (int k = from; k < to; k++) {
-                            col[j + k] = x[src + k];
+            int first = oh * outW * row;
+            for (int kh = 0; kh < kernelH; kh++) {
+                int ih = oh * stride - padH + kh;
+                if (ih < 0 || ih >= height) {
+                    continue;
+                }
+                if (runs) {
+                    for (int ow = 0; ow < outW; ow++) {
+                        int iw = ow * stride - padW;
+                        int from = Math.max(0, -iw) * channels;
+                        int to = Math.min(kernelW, width - iw) * channels;
+                        if (from < to) {
+                            System.arraycopy(x, (ih * width + iw) * channels + from, col,
+                                    first + ow * row + kh * run + from, to - from);
                         }
-                    } else {
-                        System.arraycopy(x, src + from, col, j + from, to - from);
+                    }
+                    continue;
+                }
+                for (int kw = 0; kw < kernelW; kw++) {
+                    int lo = firstInside(kw);
+                    int hi = endInside(kw);
+                    for (int c = 0; c < channels; c++) {
+                        int dst = first + kh * run + kw * channels + c;
+                        int src = (ih * width - padW + kw) * channels + c;
+                        for (int ow = lo; ow < hi; ow++) {
+                            col[dst + ow * row] = x[src + ow * stride * channels];
+                        }
                     }
                 }
             }
@@ -72,47 +112,85 @@ final class Patches {
 
     /** {@link #gather(float[], float[])} for doubles. */
     void gather(double[] x, double[] col) {
+        int row = patch + 1;
+        if (padded) {
+            Arrays.fill(col, 0.0);
+        }
+        for (int r = 0; r < outH * outW; r++) {
+            col[r * row + patch] = 1.0;
+        }
         int run = kernelW * channels;
-        int j = 0;
         for (int oh = 0; oh < outH; oh++) {
-            for (int ow = 0; ow < outW; ow++) {
-                int iw = ow * stride - padW;
-                int from = Math.max(0, -iw) * channels;
-                int to = Math.min(kernelW, width - iw) * channels;
-                for (int kh = 0; kh < kernelH; kh++, j += run) {
-                    int ih = oh * stride - padH + kh;
-                    if (ih < 0 || ih >= height || from >= to) {
-                        Arrays.fill(col, j, j + run, 0.0);
-                        continue;
+            int first = oh * outW * row;
+            for (int kh = 0; kh < kernelH; kh++) {
+                int ih = oh * stride - padH + kh;
+                if (ih < 0 || ih >= height) {
+                    continue;
+                }
+                if (runs) {
+                    for (int ow = 0; ow < outW; ow++) {
+                        int iw = ow * stride - padW;
+                        int from = Math.max(0, -iw) * channels;
+                        int to = Math.min(kernelW, width - iw) * channels;
+                        if (from < to) {
+                            System.arraycopy(x, (ih * width + iw) * channels + from, col,
+                                    first + ow * row + kh * run + from, to - from);
+                        }
                     }
-                    int src = (ih * width + iw) * channels;
-                    if (from > 0 || to < run) {
-                        Arrays.fill(col, j, j + run, 0.0);
+                    continue;
+                }
+                for (int kw = 0; kw < kernelW; kw++) {
+                    int lo = firstInside(kw);
+                    int hi = endInside(kw);
+                    for (int c = 0; c < channels; c++) {
+                        int dst = first + kh * run + kw * channels + c;
+                        int src = (ih * width - padW + kw) * channels + c;
+                        for (int ow = lo; ow < hi; ow++) {
+                            col[dst + ow * row] = x[src + ow * stride * channels];
+                        }
                     }
-                    System.arraycopy(x, src + from, col, j + from, to - from);
                 }
             }
         }
     }
 
-    /** col2im, the adjoint of {@link #gather(float[], float[])}: dx = 0, then each column entry adds into its input. */
+    /**
+     * col2im, the adjoint of {@link #gather(float[], float[])} on the patch entries: dx = 0, then each patch entry
+     * of col adds into the input it was gathered from (the bias entries are ignored).
+     */
     void scatter(float[] col, float[] dx) {
         Arrays.fill(dx, 0f);
+        int row = patch + 1;
         int run = kernelW * channels;
-        int j = 0;
         for (int oh = 0; oh < outH; oh++) {
-            for (int ow = 0; ow < outW; ow++) {
-                int iw = ow * stride - padW;
-                int from = Math.max(0, -iw) * channels;
-                int to = Math.min(kernelW, width - iw) * channels;
-                for (int kh = 0; kh < kernelH; kh++, j += run) {
-                    int ih = oh * stride - padH + kh;
-                    if (ih < 0 || ih >= height) {
-                        continue;
+            int first = oh * outW * row;
+            for (int kh = 0; kh < kernelH; kh++) {
+                int ih = oh * stride - padH + kh;
+                if (ih < 0 || ih >= height) {
+                    continue;
+                }
+                if (runs) {
+                    for (int ow = 0; ow < outW; ow++) {
+                        int iw = ow * stride - padW;
+                        int from = Math.max(0, -iw) * channels;
+                        int to = Math.min(kernelW, width - iw) * channels;
+                        int src = first + ow * row + kh * run;
+                        int dst = (ih * width + iw) * channels;
+                        for (int k = from; k < to; k++) {
+                            dx[dst + k] += col[src + k];
+                        }
                     }
-                    int dst = (ih * width + iw) * channels;
-                    for (int k = from; k < to; k++) {
-                        dx[dst + k] += col[j + k];
+                    continue;
+                }
+                for (int kw = 0; kw < kernelW; kw++) {
+                    int lo = firstInside(kw);
+                    int hi = endInside(kw);
+                    for (int c = 0; c < channels; c++) {
+                        int src = first + kh * run + kw * channels + c;
+                        int dst = (ih * width - padW + kw) * channels + c;
+                        for (int ow = lo; ow < hi; ow++) {
+                            dx[dst + ow * stride * channels] += col[src + ow * row];
+                        }
                     }
                 }
             }
@@ -122,21 +200,37 @@ final class Patches {
     /** {@link #scatter(float[], float[])} for doubles. */
     void scatter(double[] col, double[] dx) {
         Arrays.fill(dx, 0.0);
+        int row = patch + 1;
         int run = kernelW * channels;
-        int j = 0;
         for (int oh = 0; oh < outH; oh++) {
-            for (int ow = 0; ow < outW; ow++) {
-                int iw = ow * stride - padW;
-                int from = Math.max(0, -iw) * channels;
-                int to = Math.min(kernelW, width - iw) * channels;
-                for (int kh = 0; kh < kernelH; kh++, j += run) {
-                    int ih = oh * stride - padH + kh;
-                    if (ih < 0 || ih >= height) {
-                        continue;
+            int first = oh * outW * row;
+            for (int kh = 0; kh < kernelH; kh++) {
+                int ih = oh * stride - padH + kh;
+                if (ih < 0 || ih >= height) {
+                    continue;
+                }
+                if (runs) {
+                    for (int ow = 0; ow < outW; ow++) {
+                        int iw = ow * stride - padW;
+                        int from = Math.max(0, -iw) * channels;
+                        int to = Math.min(kernelW, width - iw) * channels;
+                        int src = first + ow * row + kh * run;
+                        int dst = (ih * width + iw) * channels;
+                        for (int k = from; k < to; k++) {
+                            dx[dst + k] += col[src + k];
+                        }
                     }
-                    int dst = (ih * width + iw) * channels;
-                    for (int k = from; k < to; k++) {
-                        dx[dst + k] += col[j + k];
+                    continue;
+                }
+                for (int kw = 0; kw < kernelW; kw++) {
+                    int lo = firstInside(kw);
+                    int hi = endInside(kw);
+                    for (int c = 0; c < channels; c++) {
+                        int src = first + kh * run + kw * channels + c;
+                        int dst = (ih * width - padW + kw) * channels + c;
+                        for (int ow = lo; ow < hi; ow++) {
+                            dx[dst + ow * stride * channels] += col[src + ow * row];
+                        }
                     }
                 }
             }
