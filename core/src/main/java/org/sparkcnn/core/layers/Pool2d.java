@@ -6,10 +6,12 @@ import org.sparkcnn.core.Shape;
 
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
 
 /**
  * Max or average pooling, image by image: each image is moved to a heap array in NHWC order ({@link Images}) and
- * pooled there ({@link PoolWindows}). Max pooling keeps the first arg-max of each window for backward, so exactly
+ * pooled there ({@link PoolWindows}); max pooling works on the raw bits of the values (as order keys). Max pooling keeps the first arg-max of each window for backward, so exactly
  * one input receives each output's gradient (of a −0 and a +0 the +0 wins).
  */
 final class Pool2d implements Layer {
@@ -25,6 +27,10 @@ final class Pool2d implements Layer {
     private float[] outF;              // one image [oH, oW, C]
     private double[] inD;
     private double[] outD;
+    private int[] inBits;              // one image [H, W, C] as raw bits, for max pooling
+    private int[] outBits;             // one image [oH, oW, C]
+    private long[] inBitsD;
+    private long[] outBitsD;
 
     Pool2d(Pool2dSpec spec, Shape in, DataType dtype) {
         this.spec = spec;
@@ -35,9 +41,13 @@ final class Pool2d implements Layer {
         if (dtype == DataType.FLOAT) {
             inF = new float[in.size()];
             outF = new float[out.size()];
+            inBits = new int[in.size()];
+            outBits = new int[out.size()];
         } else {
             inD = new double[in.size()];
             outD = new double[out.size()];
+            inBitsD = new long[in.size()];
+            outBitsD = new long[out.size()];
         }
     }
 
@@ -52,17 +62,28 @@ final class Pool2d implements Layer {
         if (argMax == null || argMax.length != n * outputs) {
             argMax = new int[n * outputs];
         }
-        boolean max = spec.max();
-        if (dtype == DataType.FLOAT) {
+        if (spec.max() && dtype == DataType.FLOAT) {
+            IntBuffer src = x.data().asNio().asIntBuffer();
+            IntBuffer dst = y.data().asNio().asIntBuffer();
+            for (int i = 0; i < n; i++) {
+                Images.load(src, st, in, i, inBits);
+                windows.max(inBits, outBits, argMax, i * outputs);
+                dst.put(i * outputs, outBits, 0, outputs);
+            }
+        } else if (spec.max()) {
+            LongBuffer src = x.data().asNio().asLongBuffer();
+            LongBuffer dst = y.data().asNio().asLongBuffer();
+            for (int i = 0; i < n; i++) {
+                Images.load(src, st, in, i, inBitsD);
+                windows.max(inBitsD, outBitsD, argMax, i * outputs);
+                dst.put(i * outputs, outBitsD, 0, outputs);
+            }
+        } else if (dtype == DataType.FLOAT) {
             FloatBuffer src = x.data().asNioFloat();
             FloatBuffer dst = y.data().asNioFloat();
             for (int i = 0; i < n; i++) {
                 Images.load(src, st, in, i, inF);
-                if (max) {
-                    windows.max(inF, outF, argMax, i * outputs);
-                } else {
-                    windows.average(inF, outF);
-                }
+                windows.average(inF, outF);
                 dst.put(i * outputs, outF, 0, outputs);
             }
         } else {
@@ -70,11 +91,7 @@ final class Pool2d implements Layer {
             DoubleBuffer dst = y.data().asNioDouble();
             for (int i = 0; i < n; i++) {
                 Images.load(src, st, in, i, inD);
-                if (max) {
-                    windows.max(inD, outD, argMax, i * outputs);
-                } else {
-                    windows.average(inD, outD);
-                }
+                windows.average(inD, outD);
                 dst.put(i * outputs, outD, 0, outputs);
             }
         }

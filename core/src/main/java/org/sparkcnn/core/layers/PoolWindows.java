@@ -8,7 +8,7 @@ import java.util.Arrays;
  * The pooling windows of one image held as a heap array in NHWC order ({@link Images}), with the forward and
  * backward loops of max and average pooling (float and double). Outputs are in NHWC order (oh, ow, c); the elements
  * of a window are visited in the order (kh, kw). Max pooling records, per output, the offset in the image of the
- * first arg-max of its window, comparing through {@link #key(float)}.
+ * first arg-max of its window, comparing through {@link #key(int)}.
  */
 final class PoolWindows {
     private final int width;
@@ -37,47 +37,92 @@ final class PoolWindows {
         return (oh * stride * width + ow * stride) * channels;
     }
 
-    /** y[r] = max of output r's window of x; at[atBase + r] = the offset in x of that window's first arg-max. */
-    void max(float[] x, float[] y, int[] at, int atBase) {
+    /**
+     * Max pooling on order keys: {@code keys} holds one image as raw float bits, turned into {@link #key(int)}s in
+     * place; best[r] becomes the raw bits of the maximum of output r's window and at[atBase + r] the offset in the
+     * image of the window's first arg-max. A 2×2 window is unrolled (the JIT then selects without branches).
+     */
+    void max(int[] keys, int[] best, int[] at, int atBase) {
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = key(keys[i]);
+        }
+        boolean twoByTwo = offsets.length == 4;
+        int o1 = offsets[1 % offsets.length];
+        int o2 = offsets[2 % offsets.length];
+        int o3 = offsets[3 % offsets.length];
         int r = 0;
         for (int oh = 0; oh < outH; oh++) {
             for (int ow = 0; ow < outW; ow++) {
                 int f = first(oh, ow);
                 for (int c = 0; c < channels; c++, r++) {
-                    int arg = f + c;
-                    int best = key(x[arg]);
-                    for (int k = 1; k < offsets.length; k++) {
-                        int p = f + c + offsets[k];
-                        int v = key(x[p]);
-                        int greater = (int) (((long) best - v) >>> 63);     // v > best, without a branch
-                        best += greater * (v - best);
-                        arg += greater * (p - arg);
+                    int p = f + c;
+                    int m;
+                    int arg;
+                    if (twoByTwo) {
+                        int k0 = keys[p];
+                        int k1 = keys[p + o1];
+                        int k2 = keys[p + o2];
+                        int k3 = keys[p + o3];
+                        m = Math.max(Math.max(k0, k1), Math.max(k2, k3));
+                        arg = k2 == m ? p + o2 : p + o3;
+                        arg = k1 == m ? p + o1 : arg;
+                        arg = k0 == m ? p : arg;
+                    } else {
+                        m = keys[p];
+                        for (int k = 1; k < offsets.length; k++) {
+                            m = Math.max(m, keys[p + offsets[k]]);
+                        }
+                        arg = p;
+                        for (int k = offsets.length - 1; k > 0; k--) {     // the last match written is the first
+                            arg = keys[p + offsets[k]] == m ? p + offsets[k] : arg;
+                        }
+                        arg = keys[p] == m ? p : arg;
                     }
-                    y[r] = x[arg];
+                    best[r] = key(m);         // the key map is its own inverse
                     at[atBase + r] = arg;
                 }
             }
         }
     }
 
-    /** {@link #max(float[], float[], int[], int)} for doubles. */
-    void max(double[] x, double[] y, int[] at, int atBase) {
+    /** {@link #max(int[], int[], int[], int)} on the raw bits of doubles ({@link #key(long)}). */
+    void max(long[] keys, long[] best, int[] at, int atBase) {
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = key(keys[i]);
+        }
+        boolean twoByTwo = offsets.length == 4;
+        int o1 = offsets[1 % offsets.length];
+        int o2 = offsets[2 % offsets.length];
+        int o3 = offsets[3 % offsets.length];
         int r = 0;
         for (int oh = 0; oh < outH; oh++) {
             for (int ow = 0; ow < outW; ow++) {
                 int f = first(oh, ow);
                 for (int c = 0; c < channels; c++, r++) {
-                    int arg = f + c;
-                    long best = key(x[arg]);
-                    for (int k = 1; k < offsets.length; k++) {
-                        int p = f + c + offsets[k];
-                        long v = key(x[p]);
-                        if (v > best) {
-                            best = v;
-                            arg = p;
+                    int p = f + c;
+                    long m;
+                    int arg;
+                    if (twoByTwo) {
+                        long k0 = keys[p];
+                        long k1 = keys[p + o1];
+                        long k2 = keys[p + o2];
+                        long k3 = keys[p + o3];
+                        m = Math.max(Math.max(k0, k1), Math.max(k2, k3));
+                        arg = k2 == m ? p + o2 : p + o3;
+                        arg = k1 == m ? p + o1 : arg;
+                        arg = k0 == m ? p : arg;
+                    } else {
+                        m = keys[p];
+                        for (int k = 1; k < offsets.length; k++) {
+                            m = Math.max(m, keys[p + offsets[k]]);
                         }
+                        arg = p;
+                        for (int k = offsets.length - 1; k > 0; k--) {
+                            arg = keys[p + offsets[k]] == m ? p + offsets[k] : arg;
+                        }
+                        arg = keys[p] == m ? p : arg;
                     }
-                    y[r] = x[arg];
+                    best[r] = key(m);
                     at[atBase + r] = arg;
                 }
             }
@@ -173,18 +218,16 @@ final class PoolWindows {
     }
 
     /**
-     * An integer with the order of the floats (IEEE 754 bits, the negative ones flipped): max pooling compares
-     * these, which the JIT compiles without branches (a float compare on a coin toss costs a mispredicted branch).
-     * It ranks −0 below +0, the only pair of equal floats it tells apart.
+     * The raw bits of a float turned into an integer with the order of the floats (the negative ones flipped), or
+     * back: max pooling compares these, which vectorizes and needs no branches. It ranks −0 below +0, the only pair
+     * of equal floats it tells apart.
      */
-    static int key(float v) {
-        int b = Float.floatToRawIntBits(v);
-        return b ^ ((b >> 31) & 0x7fffffff);
+    static int key(int bits) {
+        return bits ^ ((bits >> 31) & 0x7fffffff);
     }
 
-    /** {@link #key(float)} for doubles. */
-    static long key(double v) {
-        long b = Double.doubleToRawLongBits(v);
-        return b ^ ((b >> 63) & 0x7fffffffffffffffL);
+    /** {@link #key(int)} for the raw bits of doubles. */
+    static long key(long bits) {
+        return bits ^ ((bits >> 63) & 0x7fffffffffffffffL);
     }
 }
