@@ -28,7 +28,7 @@ class GradientCheckTest {
         "input1x4x4,dense6:tanh,dropout0.3,softmax3",
         "input2x8x8,conv3x3x4:relu,avgpool3:s2,dense3:identity,loss=quadratic",
         "input1x28x28,conv5x5x2,maxpool2,conv5x5x3,maxpool2,dense7:relu,softmax10",
-        // kernel rows of kW·C >= Patches.MIN_RUN values: im2col/col2im by whole runs, with and without padding
+        // kernel rows of many channels (long im2col runs), clipped by padding or not
         "input2x6x6,conv1x1x8,conv3x3x3:same:tanh,conv2x2x2:s2,softmax3",
         "input8x7x7,conv3x3x2:s2:same:relu,softmax3",
         "input1x12x12,conv3x3x20,maxpool2,conv3x3x6,avgpool2,softmax3",

@@ -18,9 +18,9 @@ import java.util.SplittableRandom;
  * <p>Each image is moved to a heap array in NHWC order ({@link Images}) and its patches are gathered in the order
  * (kh, kw, c), each followed by a 1 ({@link Patches}), into the column matrix [N·oH·oW, P + 1] (P = kH·kW·C). The
  * GEMM runs against a per-step copy of W and b stacked as [P + 1, F] (W transposed and permuted to that patch
- * order, b as the last row), so it adds the bias too; the weight and bias gradients come out of one GEMM in the
- * same layout and are permuted back. The product [N·oH·oW, F] is the output in NHWC memory, handed on as an NCHW
- * view.
+ * order, b as the last row; {@link StackedWeights}), so it adds the bias too; the weight and bias gradients come
+ * out of one GEMM in the same layout and are permuted back. The product [N·oH·oW, F] is the output in NHWC memory,
+ * handed on as an NCHW view.
  */
 final class Conv2d implements Layer {
     private final Conv2dSpec spec;
@@ -30,10 +30,9 @@ final class Conv2d implements Layer {
     private final Patches patches;
     private INDArray weights;          // [F, C*kH*kW]
     private INDArray bias;             // [1, F]
-    private INDArray gradWeights;
-    private INDArray gradBias;
-    private INDArray stacked;          // [P+1, F]: W^T in patch order (kh, kw, c), then b
-    private INDArray stackedGrad;      // [P+1, F]: the gradient of the same
+    private final StackedWeights stacked;
+    private INDArray params;           // this layer's slice of the flat vectors: W then b
+    private INDArray grads;
     private INDArray col;              // [N*oH*oW, P+1]
     private INDArray z;                // [N*oH*oW, F]
     private INDArray gradZ;            // [N*oH*oW, F], when the incoming gradient is not NHWC memory already
@@ -50,6 +49,7 @@ final class Conv2d implements Layer {
         this.dtype = dtype;
         this.patches = new Patches(in, out, spec.kernelH(), spec.kernelW(), spec.stride(),
                 spec.padBefore(in.height(), spec.kernelH()), spec.padBefore(in.width(), spec.kernelW()));
+        this.stacked = new StackedWeights(spec.filters(), in.channels(), spec.kernelH(), spec.kernelW(), dtype);
         if (dtype == DataType.FLOAT) {
             imageF = new float[in.size()];
             colF = new float[patches.columnLength()];
@@ -68,10 +68,8 @@ final class Conv2d implements Layer {
         long nw = (long) spec.filters() * patch();
         weights = params.get(NDArrayIndex.interval(0, nw)).reshape('c', spec.filters(), patch());
         bias = params.get(NDArrayIndex.interval(nw, nw + spec.filters())).reshape('c', 1, spec.filters());
-        gradWeights = grads.get(NDArrayIndex.interval(0, nw)).reshape('c', spec.filters(), patch());
-        gradBias = grads.get(NDArrayIndex.interval(nw, nw + spec.filters())).reshape('c', 1, spec.filters());
-        stacked = Nd4j.createUninitialized(dtype, new long[]{patch() + 1, spec.filters()}, 'c');
-        stackedGrad = Nd4j.createUninitialized(dtype, new long[]{patch() + 1, spec.filters()}, 'c');
+        this.params = params;
+        this.grads = grads;
     }
 
     @Override
@@ -110,26 +108,8 @@ final class Conv2d implements Layer {
             }
         }
         // z = [col | 1] · [W^T ; b] = col · W^T + b
-        hwcf(stacked).assign(chw(weights).permute(2, 3, 1, 0));
-        biasRow(stacked).assign(bias);
-        Nd4j.gemm(col, stacked, z, false, false, 1.0, 0.0);
+        Nd4j.gemm(col, stacked.stack(params), z, false, false, 1.0, 0.0);
         return z.reshape('c', n, out.height(), out.width(), spec.filters()).permute(0, 3, 1, 2);
-    }
-
-    /** A weight matrix [F, C·kH·kW] as [F, C, kH, kW]. */
-    private INDArray chw(INDArray w) {
-        return w.reshape('c', spec.filters(), in.channels(), spec.kernelH(), spec.kernelW());
-    }
-
-    /** The weight rows of a stacked [P + 1, F] matrix as [kH, kW, C, F]. */
-    private INDArray hwcf(INDArray s) {
-        return s.get(NDArrayIndex.interval(0, patch()), NDArrayIndex.all())
-                .reshape('c', spec.kernelH(), spec.kernelW(), in.channels(), spec.filters());
-    }
-
-    /** The bias row of a stacked [P + 1, F] matrix, [1, F]. */
-    private INDArray biasRow(INDArray s) {
-        return s.get(NDArrayIndex.interval(patch(), patch() + 1), NDArrayIndex.all());
     }
 
     // gradOut: [N, F, oH, oW] -> dL/dx: [N, C, H, W] (view of NHWC memory)
@@ -139,13 +119,12 @@ final class Conv2d implements Layer {
         long rows = (long) n * out.height() * out.width();
         INDArray gradZ = nhwcRows(gradOut, rows);
         // z = [col | 1] · S with S = [W^T ; b]  =>  dS = [col | 1]^T · gradZ,  dcol = gradZ · S^T
-        Nd4j.gemm(col, gradZ, stackedGrad, true, false, 1.0, 0.0);
-        chw(gradWeights).addi(hwcf(stackedGrad).permute(3, 2, 0, 1));
-        gradBias.addi(biasRow(stackedGrad));
+        Nd4j.gemm(col, gradZ, stacked.gradient(), true, false, 1.0, 0.0);
+        stacked.addGradient(grads);
         if (!needInputGrad) {
             return null;
         }
-        Nd4j.gemm(gradZ, stacked, col, false, true, 1.0, 0.0);   // col is free now: reuse it
+        Nd4j.gemm(gradZ, stacked.current(), col, false, true, 1.0, 0.0);   // col is free now: reuse it
         gradIn = Buffers.reuse(gradIn, dtype, n, in.height(), in.width(), in.channels());
         int len = patches.columnLength();
         int size = in.size();

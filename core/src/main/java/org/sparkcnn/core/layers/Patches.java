@@ -9,14 +9,8 @@ import java.util.Arrays;
  * out in the order (kh, kw, c), so each kernel row of a window is one contiguous run of kW·C input values (clipped
  * where the window hangs over the zero padding). Each column row is the patch followed by a constant 1 (the bias
  * input), so rows are P + 1 long for a patch of P = kH·kW·C values.
- *
- * <p>Long runs are moved whole ({@link #gather(float[], float[])} per output pixel); short ones (few channels, as
- * in a first layer) are moved element by element along a row of output pixels, which keeps the loops long.
  */
 final class Patches {
-    /** Runs of at least this many values are copied whole; shorter ones along the output rows. */
-    static final int MIN_RUN = 16;
-
     private final int height;
     private final int width;
     private final int channels;
@@ -28,7 +22,6 @@ final class Patches {
     private final int outH;
     private final int outW;
     private final int patch;       // P = kH·kW·C
-    private final boolean runs;    // whether kW·C ≥ MIN_RUN
     private final boolean padded;
 
     Patches(Shape in, Shape out, int kernelH, int kernelW, int stride, int padH, int padW) {
@@ -43,7 +36,6 @@ final class Patches {
         this.outH = out.height();
         this.outW = out.width();
         this.patch = kernelH * kernelW * channels;
-        this.runs = kernelW * channels >= MIN_RUN;
         this.padded = padH > 0 || padW > 0 || (outH - 1) * stride + kernelH > height
                 || (outW - 1) * stride + kernelW > width;
     }
@@ -51,16 +43,6 @@ final class Patches {
     /** Length of the column matrix of one image, [oH·oW, P + 1]. */
     int columnLength() {
         return outH * outW * (patch + 1);
-    }
-
-    /** First output column ow whose kernel column kw lies inside the image (input column ow·s − padW + kw ≥ 0). */
-    private int firstInside(int kw) {
-        return Math.max(0, (padW - kw + stride - 1) / stride);
-    }
-
-    /** One past the last output column ow whose kernel column kw lies inside the image. */
-    private int endInside(int kw) {
-        return Math.min(outW, Math.max(0, (width + padW - kw + stride - 1) / stride));
     }
 
     /**
@@ -83,27 +65,13 @@ final class Patches {
                 if (ih < 0 || ih >= height) {
                     continue;
                 }
-                if (runs) {
-                    for (int ow = 0; ow < outW; ow++) {
-                        int iw = ow * stride - padW;
-                        int from = Math.max(0, -iw) * channels;
-                        int to = Math.min(kernelW, width - iw) * channels;
-                        if (from < to) {
-                            System.arraycopy(x, (ih * width + iw) * channels + from, col,
-                                    first + ow * row + kh * run + from, to - from);
-                        }
-                    }
-                    continue;
-                }
-                for (int kw = 0; kw < kernelW; kw++) {
-                    int lo = firstInside(kw);
-                    int hi = endInside(kw);
-                    for (int c = 0; c < channels; c++) {
-                        int dst = first + kh * run + kw * channels + c;
-                        int src = (ih * width - padW + kw) * channels + c;
-                        for (int ow = lo; ow < hi; ow++) {
-                            col[dst + ow * row] = x[src + ow * stride * channels];
-                        }
+                for (int ow = 0; ow < outW; ow++) {
+                    int iw = ow * stride - padW;
+                    int from = Math.max(0, -iw) * channels;
+                    int to = Math.min(kernelW, width - iw) * channels;
+                    if (from < to) {
+                        System.arraycopy(x, (ih * width + iw) * channels + from, col,
+                                first + ow * row + kh * run + from, to - from);
                     }
                 }
             }
@@ -127,27 +95,13 @@ final class Patches {
                 if (ih < 0 || ih >= height) {
                     continue;
                 }
-                if (runs) {
-                    for (int ow = 0; ow < outW; ow++) {
-                        int iw = ow * stride - padW;
-                        int from = Math.max(0, -iw) * channels;
-                        int to = Math.min(kernelW, width - iw) * channels;
-                        if (from < to) {
-                            System.arraycopy(x, (ih * width + iw) * channels + from, col,
-                                    first + ow * row + kh * run + from, to - from);
-                        }
-                    }
-                    continue;
-                }
-                for (int kw = 0; kw < kernelW; kw++) {
-                    int lo = firstInside(kw);
-                    int hi = endInside(kw);
-                    for (int c = 0; c < channels; c++) {
-                        int dst = first + kh * run + kw * channels + c;
-                        int src = (ih * width - padW + kw) * channels + c;
-                        for (int ow = lo; ow < hi; ow++) {
-                            col[dst + ow * row] = x[src + ow * stride * channels];
-                        }
+                for (int ow = 0; ow < outW; ow++) {
+                    int iw = ow * stride - padW;
+                    int from = Math.max(0, -iw) * channels;
+                    int to = Math.min(kernelW, width - iw) * channels;
+                    if (from < to) {
+                        System.arraycopy(x, (ih * width + iw) * channels + from, col,
+                                first + ow * row + kh * run + from, to - from);
                     }
                 }
             }
@@ -169,28 +123,14 @@ final class Patches {
                 if (ih < 0 || ih >= height) {
                     continue;
                 }
-                if (runs) {
-                    for (int ow = 0; ow < outW; ow++) {
-                        int iw = ow * stride - padW;
-                        int from = Math.max(0, -iw) * channels;
-                        int to = Math.min(kernelW, width - iw) * channels;
-                        int src = first + ow * row + kh * run;
-                        int dst = (ih * width + iw) * channels;
-                        for (int k = from; k < to; k++) {
-                            dx[dst + k] += col[src + k];
-                        }
-                    }
-                    continue;
-                }
-                for (int kw = 0; kw < kernelW; kw++) {
-                    int lo = firstInside(kw);
-                    int hi = endInside(kw);
-                    for (int c = 0; c < channels; c++) {
-                        int src = first + kh * run + kw * channels + c;
-                        int dst = (ih * width - padW + kw) * channels + c;
-                        for (int ow = lo; ow < hi; ow++) {
-                            dx[dst + ow * stride * channels] += col[src + ow * row];
-                        }
+                for (int ow = 0; ow < outW; ow++) {
+                    int iw = ow * stride - padW;
+                    int from = Math.max(0, -iw) * channels;
+                    int to = Math.min(kernelW, width - iw) * channels;
+                    int src = first + ow * row + kh * run;
+                    int dst = (ih * width + iw) * channels;
+                    for (int k = from; k < to; k++) {
+                        dx[dst + k] += col[src + k];
                     }
                 }
             }
@@ -209,28 +149,14 @@ final class Patches {
                 if (ih < 0 || ih >= height) {
                     continue;
                 }
-                if (runs) {
-                    for (int ow = 0; ow < outW; ow++) {
-                        int iw = ow * stride - padW;
-                        int from = Math.max(0, -iw) * channels;
-                        int to = Math.min(kernelW, width - iw) * channels;
-                        int src = first + ow * row + kh * run;
-                        int dst = (ih * width + iw) * channels;
-                        for (int k = from; k < to; k++) {
-                            dx[dst + k] += col[src + k];
-                        }
-                    }
-                    continue;
-                }
-                for (int kw = 0; kw < kernelW; kw++) {
-                    int lo = firstInside(kw);
-                    int hi = endInside(kw);
-                    for (int c = 0; c < channels; c++) {
-                        int src = first + kh * run + kw * channels + c;
-                        int dst = (ih * width - padW + kw) * channels + c;
-                        for (int ow = lo; ow < hi; ow++) {
-                            dx[dst + ow * stride * channels] += col[src + ow * row];
-                        }
+                for (int ow = 0; ow < outW; ow++) {
+                    int iw = ow * stride - padW;
+                    int from = Math.max(0, -iw) * channels;
+                    int to = Math.min(kernelW, width - iw) * channels;
+                    int src = first + ow * row + kh * run;
+                    int dst = (ih * width + iw) * channels;
+                    for (int k = from; k < to; k++) {
+                        dx[dst + k] += col[src + k];
                     }
                 }
             }
