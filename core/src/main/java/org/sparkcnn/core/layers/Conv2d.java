@@ -48,7 +48,7 @@ final class Conv2d implements Layer {
         this.out = spec.outputShape(in);
         this.dtype = dtype;
         this.patches = new Patches(in, out, spec.kernelH(), spec.kernelW(), spec.stride(),
-                spec.padBefore(in.height(), spec.kernelH()), spec.padBefore(in.width(), spec.kernelW()));
+                spec.padBefore(in.height(), spec.kernelH()), spec.padBefore(in.width(), spec.kernelW()), dtype);
         this.stacked = new StackedWeights(spec.filters(), in.channels(), spec.kernelH(), spec.kernelW(), dtype);
         if (dtype == DataType.FLOAT) {
             imageF = new float[in.size()];

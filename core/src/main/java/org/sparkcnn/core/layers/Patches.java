@@ -1,5 +1,6 @@
 package org.sparkcnn.core.layers;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.sparkcnn.core.Shape;
 
 import java.util.Arrays;
@@ -23,8 +24,10 @@ final class Patches {
     private final int outW;
     private final int patch;       // P = kH·kW·C
     private final boolean padded;
+    private final float[] stageF;  // [H·W·C], for scatter
+    private final double[] stageD;
 
-    Patches(Shape in, Shape out, int kernelH, int kernelW, int stride, int padH, int padW) {
+    Patches(Shape in, Shape out, int kernelH, int kernelW, int stride, int padH, int padW, DataType dtype) {
         this.height = in.height();
         this.width = in.width();
         this.channels = in.channels();
@@ -36,6 +39,8 @@ final class Patches {
         this.outH = out.height();
         this.outW = out.width();
         this.patch = kernelH * kernelW * channels;
+        this.stageF = dtype == DataType.FLOAT ? new float[in.size()] : null;
+        this.stageD = dtype == DataType.FLOAT ? null : new double[in.size()];
         this.padded = padH > 0 || padW > 0 || (outH - 1) * stride + kernelH > height
                 || (outW - 1) * stride + kernelW > width;
     }
@@ -110,10 +115,13 @@ final class Patches {
 
     /**
      * col2im, the adjoint of {@link #gather(float[], float[])} on the patch entries: dx = 0, then each patch entry
-     * of col adds into the input it was gathered from (the bias entries are ignored).
+     * of col adds into the input it was gathered from (the bias entries are ignored). Each run is first copied to
+     * the same offsets of a staging array as its target, so the adding loop indexes both arrays alike, which the JIT
+     * vectorizes.
      */
     void scatter(float[] col, float[] dx) {
         Arrays.fill(dx, 0f);
+        float[] stage = stageF;
         int row = patch + 1;
         int run = kernelW * channels;
         for (int oh = 0; oh < outH; oh++) {
@@ -129,8 +137,11 @@ final class Patches {
                     int to = Math.min(kernelW, width - iw) * channels;
                     int src = first + ow * row + kh * run;
                     int dst = (ih * width + iw) * channels;
-                    for (int k = from; k < to; k++) {
-                        dx[dst + k] += col[src + k];
+                    if (from < to) {
+                        System.arraycopy(col, src + from, stage, dst + from, to - from);
+                    }
+                    for (int k = dst + from; k < dst + to; k++) {
+                        dx[k] += stage[k];
                     }
                 }
             }
@@ -140,6 +151,7 @@ final class Patches {
     /** {@link #scatter(float[], float[])} for doubles. */
     void scatter(double[] col, double[] dx) {
         Arrays.fill(dx, 0.0);
+        double[] stage = stageD;
         int row = patch + 1;
         int run = kernelW * channels;
         for (int oh = 0; oh < outH; oh++) {
@@ -155,8 +167,11 @@ final class Patches {
                     int to = Math.min(kernelW, width - iw) * channels;
                     int src = first + ow * row + kh * run;
                     int dst = (ih * width + iw) * channels;
-                    for (int k = from; k < to; k++) {
-                        dx[dst + k] += col[src + k];
+                    if (from < to) {
+                        System.arraycopy(col, src + from, stage, dst + from, to - from);
+                    }
+                    for (int k = dst + from; k < dst + to; k++) {
+                        dx[k] += stage[k];
                     }
                 }
             }
