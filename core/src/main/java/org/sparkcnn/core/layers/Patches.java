@@ -64,19 +64,15 @@ final class Patches {
         }
         int run = kernelW * channels;
         for (int oh = 0; oh < outH; oh++) {
-            int first = oh * outW * row;
-            for (int kh = 0; kh < kernelH; kh++) {
-                int ih = oh * stride - padH + kh;
-                if (ih < 0 || ih >= height) {
-                    continue;
-                }
-                for (int ow = 0; ow < outW; ow++) {
-                    int iw = ow * stride - padW;
-                    int from = Math.max(0, -iw) * channels;
-                    int to = Math.min(kernelW, width - iw) * channels;
-                    if (from < to) {
-                        System.arraycopy(x, (ih * width + iw) * channels + from, col,
-                                first + ow * row + kh * run + from, to - from);
+            for (int ow = 0; ow < outW; ow++) {
+                int j = (oh * outW + ow) * row;
+                int iw = ow * stride - padW;
+                int from = Math.max(0, -iw) * channels;                     // the part of a run inside the image
+                int to = Math.min(kernelW, width - iw) * channels;
+                for (int kh = 0; kh < kernelH; kh++) {
+                    int ih = oh * stride - padH + kh;
+                    if (ih >= 0 && ih < height && from < to) {
+                        System.arraycopy(x, (ih * width + iw) * channels + from, col, j + kh * run + from, to - from);
                     }
                 }
             }
@@ -94,19 +90,15 @@ final class Patches {
         }
         int run = kernelW * channels;
         for (int oh = 0; oh < outH; oh++) {
-            int first = oh * outW * row;
-            for (int kh = 0; kh < kernelH; kh++) {
-                int ih = oh * stride - padH + kh;
-                if (ih < 0 || ih >= height) {
-                    continue;
-                }
-                for (int ow = 0; ow < outW; ow++) {
-                    int iw = ow * stride - padW;
-                    int from = Math.max(0, -iw) * channels;
-                    int to = Math.min(kernelW, width - iw) * channels;
-                    if (from < to) {
-                        System.arraycopy(x, (ih * width + iw) * channels + from, col,
-                                first + ow * row + kh * run + from, to - from);
+            for (int ow = 0; ow < outW; ow++) {
+                int j = (oh * outW + ow) * row;
+                int iw = ow * stride - padW;
+                int from = Math.max(0, -iw) * channels;                     // the part of a run inside the image
+                int to = Math.min(kernelW, width - iw) * channels;
+                for (int kh = 0; kh < kernelH; kh++) {
+                    int ih = oh * stride - padH + kh;
+                    if (ih >= 0 && ih < height && from < to) {
+                        System.arraycopy(x, (ih * width + iw) * channels + from, col, j + kh * run + from, to - from);
                     }
                 }
             }
