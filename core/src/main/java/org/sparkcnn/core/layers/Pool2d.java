@@ -21,7 +21,7 @@ final class Pool2d implements Layer {
     private final DataType dtype;
     private final PoolWindows windows;
     private INDArray y;                // [N, oH, oW, C]
-    private int[] argMax;              // [N*oH*oW*C], the offset of the arg-max in its image's NHWC memory
+    private int[] argMax;              // [N*oH*oW*C], the index of the arg-max in its window
     private INDArray gradIn;           // [N, H, W, C]
     private float[] inF;               // one image [H, W, C] (heap work arrays of the data type in use)
     private float[] outF;              // one image [oH, oW, C]
@@ -117,7 +117,7 @@ final class Pool2d implements Layer {
             for (int i = 0; i < n; i++) {
                 Images.load(src, st, out, i, outF);
                 if (max) {
-                    PoolWindows.maxBackward(outF, argMax, i * outputs, inF);
+                    windows.maxBackward(outF, argMax, i * outputs, inF);
                 } else {
                     windows.averageBackward(outF, inF);
                 }
@@ -129,7 +129,7 @@ final class Pool2d implements Layer {
             for (int i = 0; i < n; i++) {
                 Images.load(src, st, out, i, outD);
                 if (max) {
-                    PoolWindows.maxBackward(outD, argMax, i * outputs, inD);
+                    windows.maxBackward(outD, argMax, i * outputs, inD);
                 } else {
                     windows.averageBackward(outD, inD);
                 }

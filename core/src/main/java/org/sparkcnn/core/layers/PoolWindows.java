@@ -7,8 +7,8 @@ import java.util.Arrays;
 /**
  * The pooling windows of one image held as a heap array in NHWC order ({@link Images}), with the forward and
  * backward loops of max and average pooling (float and double). Outputs are in NHWC order (oh, ow, c); the elements
- * of a window are visited in the order (kh, kw). Max pooling records, per output, the offset in the image of the
- * first arg-max of its window, comparing through {@link #key(int)}.
+ * of a window are visited in the order (kh, kw). Max pooling records, per output, the index in its window of the
+ * window's first arg-max, comparing through {@link #key(int)}.
  */
 final class PoolWindows {
     private final int width;
@@ -17,6 +17,11 @@ final class PoolWindows {
     private final int outH;
     private final int outW;
     private final int[] offsets;   // offset of each window element from the window's first one, order (kh, kw)
+    private final int[] window;    // [oW·C]: per output of a row, the index in its window of the arg-max
+    private int[][] stageI;        // [k·k][oW·C]: per window position, that element of every output of a row
+    private int[] bestI;           // [oW·C]
+    private long[][] stageL;
+    private long[] bestL;
 
     PoolWindows(Shape in, Shape out, int kernel, int stride) {
         this.width = in.width();
@@ -25,6 +30,7 @@ final class PoolWindows {
         this.outH = out.height();
         this.outW = out.width();
         this.offsets = new int[kernel * kernel];
+        this.window = new int[out.width() * channels];
         for (int i = 0; i < kernel; i++) {
             for (int k = 0; k < kernel; k++) {
                 offsets[i * kernel + k] = (i * width + k) * channels;
@@ -39,49 +45,46 @@ final class PoolWindows {
 
     /**
      * Max pooling on order keys: {@code keys} holds one image as raw float bits, turned into {@link #key(int)}s in
-     * place; best[r] becomes the raw bits of the maximum of output r's window and at[atBase + r] the offset in the
-     * image of the window's first arg-max. A 2×2 window is unrolled (the JIT then selects without branches).
+     * place; best[r] becomes the raw bits of the maximum of output r's window and at[atBase + r] the index (in the
+     * order (kh, kw)) of the window's first arg-max. Row by row of outputs, window position k of every output is
+     * first copied to index r of a staging row, so the loops index all their arrays alike and the JIT vectorizes.
      */
     void max(int[] keys, int[] best, int[] at, int atBase) {
         for (int i = 0; i < keys.length; i++) {
             keys[i] = key(keys[i]);
         }
-        boolean twoByTwo = offsets.length == 4;
-        int o1 = offsets[1 % offsets.length];
-        int o2 = offsets[2 % offsets.length];
-        int o3 = offsets[3 % offsets.length];
-        int r = 0;
+        int len = outW * channels;
+        if (stageI == null) {
+            stageI = new int[offsets.length][len];
+            bestI = new int[len];
+        }
+        int[] m = bestI;
         for (int oh = 0; oh < outH; oh++) {
-            for (int ow = 0; ow < outW; ow++) {
-                int f = first(oh, ow);
-                for (int c = 0; c < channels; c++, r++) {
-                    int p = f + c;
-                    int m;
-                    int arg;
-                    if (twoByTwo) {
-                        int k0 = keys[p];
-                        int k1 = keys[p + o1];
-                        int k2 = keys[p + o2];
-                        int k3 = keys[p + o3];
-                        m = Math.max(Math.max(k0, k1), Math.max(k2, k3));
-                        arg = k2 == m ? p + o2 : p + o3;
-                        arg = k1 == m ? p + o1 : arg;
-                        arg = k0 == m ? p : arg;
-                    } else {
-                        m = keys[p];
-                        for (int k = 1; k < offsets.length; k++) {
-                            m = Math.max(m, keys[p + offsets[k]]);
-                        }
-                        arg = p;
-                        for (int k = offsets.length - 1; k > 0; k--) {     // the last match written is the first
-                            arg = keys[p + offsets[k]] == m ? p + offsets[k] : arg;
-                        }
-                        arg = keys[p] == m ? p : arg;
-                    }
-                    best[r] = key(m);         // the key map is its own inverse
-                    at[atBase + r] = arg;
+            for (int k = 0; k < offsets.length; k++) {
+                for (int ow = 0; ow < outW; ow++) {
+                    System.arraycopy(keys, first(oh, ow) + offsets[k], stageI[k], ow * channels, channels);
                 }
             }
+            System.arraycopy(stageI[0], 0, m, 0, len);
+            for (int k = 1; k < offsets.length; k++) {
+                int[] v = stageI[k];
+                for (int i = 0; i < len; i++) {
+                    m[i] = Math.max(m[i], v[i]);
+                }
+            }
+            for (int k = offsets.length - 1; k >= 0; k--) {        // the last match written is the first arg-max
+                int[] v = stageI[k];
+                for (int i = 0; i < len; i++) {
+                    int d = v[i] ^ m[i];
+                    int match = ((d | -d) >>> 31) ^ 1;                  // v[i] == m[i], without a branch
+                    window[i] += match * (k - window[i]);
+                }
+            }
+            for (int i = 0; i < len; i++) {
+                m[i] = key(m[i]);                                       // the key map is its own inverse
+            }
+            System.arraycopy(m, 0, best, oh * len, len);
+            System.arraycopy(window, 0, at, atBase + oh * len, len);
         }
     }
 
@@ -90,42 +93,38 @@ final class PoolWindows {
         for (int i = 0; i < keys.length; i++) {
             keys[i] = key(keys[i]);
         }
-        boolean twoByTwo = offsets.length == 4;
-        int o1 = offsets[1 % offsets.length];
-        int o2 = offsets[2 % offsets.length];
-        int o3 = offsets[3 % offsets.length];
-        int r = 0;
+        int len = outW * channels;
+        if (stageL == null) {
+            stageL = new long[offsets.length][len];
+            bestL = new long[len];
+        }
+        long[] m = bestL;
         for (int oh = 0; oh < outH; oh++) {
-            for (int ow = 0; ow < outW; ow++) {
-                int f = first(oh, ow);
-                for (int c = 0; c < channels; c++, r++) {
-                    int p = f + c;
-                    long m;
-                    int arg;
-                    if (twoByTwo) {
-                        long k0 = keys[p];
-                        long k1 = keys[p + o1];
-                        long k2 = keys[p + o2];
-                        long k3 = keys[p + o3];
-                        m = Math.max(Math.max(k0, k1), Math.max(k2, k3));
-                        arg = k2 == m ? p + o2 : p + o3;
-                        arg = k1 == m ? p + o1 : arg;
-                        arg = k0 == m ? p : arg;
-                    } else {
-                        m = keys[p];
-                        for (int k = 1; k < offsets.length; k++) {
-                            m = Math.max(m, keys[p + offsets[k]]);
-                        }
-                        arg = p;
-                        for (int k = offsets.length - 1; k > 0; k--) {
-                            arg = keys[p + offsets[k]] == m ? p + offsets[k] : arg;
-                        }
-                        arg = keys[p] == m ? p : arg;
-                    }
-                    best[r] = key(m);
-                    at[atBase + r] = arg;
+            for (int k = 0; k < offsets.length; k++) {
+                for (int ow = 0; ow < outW; ow++) {
+                    System.arraycopy(keys, first(oh, ow) + offsets[k], stageL[k], ow * channels, channels);
                 }
             }
+            System.arraycopy(stageL[0], 0, m, 0, len);
+            for (int k = 1; k < offsets.length; k++) {
+                long[] v = stageL[k];
+                for (int i = 0; i < len; i++) {
+                    m[i] = Math.max(m[i], v[i]);
+                }
+            }
+            for (int k = offsets.length - 1; k >= 0; k--) {
+                long[] v = stageL[k];
+                for (int i = 0; i < len; i++) {
+                    long d = v[i] ^ m[i];
+                    int match = (int) ((d | -d) >>> 63) ^ 1;
+                    window[i] += match * (k - window[i]);
+                }
+            }
+            for (int i = 0; i < len; i++) {
+                m[i] = key(m[i]);
+            }
+            System.arraycopy(m, 0, best, oh * len, len);
+            System.arraycopy(window, 0, at, atBase + oh * len, len);
         }
     }
 
@@ -165,19 +164,31 @@ final class PoolWindows {
         }
     }
 
-    /** Max backward, y = x[arg]: dx = 0, then dx[at[atBase + r]] += dy[r]. */
-    static void maxBackward(float[] dy, int[] at, int atBase, float[] dx) {
+    /** Max backward, y = x[window element at[atBase + r]]: dx = 0, then that element of output r's window += dy[r]. */
+    void maxBackward(float[] dy, int[] at, int atBase, float[] dx) {
         Arrays.fill(dx, 0f);
-        for (int r = 0; r < dy.length; r++) {
-            dx[at[atBase + r]] += dy[r];
+        int r = 0;
+        for (int oh = 0; oh < outH; oh++) {
+            for (int ow = 0; ow < outW; ow++) {
+                int f = first(oh, ow);
+                for (int c = 0; c < channels; c++, r++) {
+                    dx[f + c + offsets[at[atBase + r]]] += dy[r];
+                }
+            }
         }
     }
 
     /** {@link #maxBackward(float[], int[], int, float[])} for doubles. */
-    static void maxBackward(double[] dy, int[] at, int atBase, double[] dx) {
+    void maxBackward(double[] dy, int[] at, int atBase, double[] dx) {
         Arrays.fill(dx, 0.0);
-        for (int r = 0; r < dy.length; r++) {
-            dx[at[atBase + r]] += dy[r];
+        int r = 0;
+        for (int oh = 0; oh < outH; oh++) {
+            for (int ow = 0; ow < outW; ow++) {
+                int f = first(oh, ow);
+                for (int c = 0; c < channels; c++, r++) {
+                    dx[f + c + offsets[at[atBase + r]]] += dy[r];
+                }
+            }
         }
     }
 
