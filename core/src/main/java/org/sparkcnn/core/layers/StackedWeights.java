@@ -4,15 +4,18 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+
 /**
  * A convolution's weights W [F, C·kH·kW] (patch order (c, kh, kw)) and bias b [F], as stored in the flat parameter
  * vector, rearranged into the GEMM operand S = [W^T ; b] of shape [P + 1, F] whose rows follow the patch order
  * (kh, kw, c) of {@link Patches}, and S's gradient added back in the stored layout. Both layouts hold the same
- * (P + 1)·F numbers, so the rearrangement is one permutation, applied on heap copies.
+ * (P + 1)·F numbers, so the rearrangement is one permutation, applied on heap copies (read from and written to the
+ * views' memory directly).
  */
 final class StackedWeights {
     private final int[] order;       // S[t] = params[order[t]] for t < (P+1)·F, S flattened row-major
-    private final INDArray flat;     // [(P+1)·F], a dense copy of the stored layout
     private final INDArray stacked;  // [P+1, F]
     private final INDArray grad;     // [P+1, F]
     private float[] storedF;
@@ -34,7 +37,6 @@ final class StackedWeights {
         for (int f = 0; f < filters; f++) {
             order[patch * filters + f] = patch * filters + f;
         }
-        flat = Nd4j.createUninitialized(dtype, new long[]{order.length}, 'c');
         stacked = Nd4j.createUninitialized(dtype, new long[]{patch + 1, filters}, 'c');
         grad = Nd4j.createUninitialized(dtype, new long[]{patch + 1, filters}, 'c');
         if (dtype == DataType.FLOAT) {
@@ -48,15 +50,16 @@ final class StackedWeights {
 
     /** S from the layer's parameter view (W then b, contiguous); returns S [P+1, F]. */
     INDArray stack(INDArray params) {
-        flat.assign(params);
         if (storedF != null) {
-            flat.data().asNioFloat().get(0, storedF);
+            FloatBuffer src = params.data().asNioFloat();        // positioned at the view's first element
+            src.get(src.position(), storedF);
             for (int t = 0; t < order.length; t++) {
                 stackedF[t] = storedF[order[t]];
             }
             stacked.data().asNioFloat().put(0, stackedF);
         } else {
-            flat.data().asNioDouble().get(0, storedD);
+            DoubleBuffer src = params.data().asNioDouble();
+            src.get(src.position(), storedD);
             for (int t = 0; t < order.length; t++) {
                 stackedD[t] = storedD[order[t]];
             }
@@ -75,21 +78,26 @@ final class StackedWeights {
         return grad;
     }
 
-    /** grads += dL/dS rearranged into the stored layout (W then b), for the layer's gradient view. */
+    /** grads += dL/dS rearranged into the stored layout (W then b), for the layer's gradient view (contiguous). */
     void addGradient(INDArray grads) {
         if (storedF != null) {
+            FloatBuffer dst = grads.data().asNioFloat();
+            int at = dst.position();
             grad.data().asNioFloat().get(0, stackedF);
+            dst.get(at, storedF);
             for (int t = 0; t < order.length; t++) {
-                storedF[order[t]] = stackedF[t];
+                storedF[order[t]] += stackedF[t];
             }
-            flat.data().asNioFloat().put(0, storedF);
+            dst.put(at, storedF);
         } else {
+            DoubleBuffer dst = grads.data().asNioDouble();
+            int at = dst.position();
             grad.data().asNioDouble().get(0, stackedD);
+            dst.get(at, storedD);
             for (int t = 0; t < order.length; t++) {
-                storedD[order[t]] = stackedD[t];
+                storedD[order[t]] += stackedD[t];
             }
-            flat.data().asNioDouble().put(0, storedD);
+            dst.put(at, storedD);
         }
-        grads.addi(flat);
     }
 }
