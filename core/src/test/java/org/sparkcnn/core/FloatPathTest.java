@@ -28,6 +28,7 @@ class FloatPathTest {
         "input8x7x7,conv3x3x2:s2:same:relu,softmax3",
         "input1x12x12,conv3x3x20,maxpool2,conv3x3x6,avgpool2,softmax3",
         "input2x7x7,conv2x2x3:tanh,maxpool3:s2,softmax3",
+        "input3x6x6,maxpool2,conv2x2x2:tanh,softmax3",
         "input1x28x28,conv5x5x20,maxpool2,conv5x5x50,maxpool2,dense500:relu,softmax10",
     })
     void floatGradientMatchesDouble(String text) {

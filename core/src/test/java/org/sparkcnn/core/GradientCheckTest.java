@@ -33,6 +33,7 @@ class GradientCheckTest {
         "input8x7x7,conv3x3x2:s2:same:relu,softmax3",
         "input1x12x12,conv3x3x20,maxpool2,conv3x3x6,avgpool2,softmax3",
         "input2x7x7,conv2x2x3:tanh,maxpool3:s2,softmax3",                 // max pooling beyond 2x2
+        "input3x6x6,maxpool2,conv2x2x2:tanh,softmax3",                     // pooling an NCHW input
     })
     void analyticGradientMatchesCentralDifferences(String text) {
         ModelSpec spec = ModelSpec.parse(text, WeightInit.parse("uniform0.5"));

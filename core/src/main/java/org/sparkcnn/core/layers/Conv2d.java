@@ -28,16 +28,16 @@ final class Conv2d implements Layer {
     private final Shape out;
     private final DataType dtype;
     private final Patches patches;
+    private final StackedWeights stacked;
     private INDArray weights;          // [F, C*kH*kW]
     private INDArray bias;             // [1, F]
-    private final StackedWeights stacked;
-    private INDArray params;           // this layer's slice of the flat vectors: W then b
+    private INDArray params;           // this layer's slices of the flat vectors: W then b
     private INDArray grads;
     private INDArray col;              // [N*oH*oW, P+1]
     private INDArray z;                // [N*oH*oW, F]
     private INDArray gradZ;            // [N*oH*oW, F], when the incoming gradient is not NHWC memory already
     private INDArray gradIn;           // [N, H, W, C]
-    private float[] imageF;            // one image [H, W, C] and its columns [oH*oW, kH*kW*C] on the heap
+    private float[] imageF;            // one image [H, W, C] and its columns [oH*oW, P+1] on the heap
     private float[] colF;
     private double[] imageD;
     private double[] colD;

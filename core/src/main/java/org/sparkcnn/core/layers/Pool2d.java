@@ -11,8 +11,9 @@ import java.nio.LongBuffer;
 
 /**
  * Max or average pooling, image by image: each image is moved to a heap array in NHWC order ({@link Images}) and
- * pooled there ({@link PoolWindows}); max pooling works on the raw bits of the values (as order keys). Max pooling keeps the first arg-max of each window for backward, so exactly
- * one input receives each output's gradient (of a −0 and a +0 the +0 wins).
+ * pooled there ({@link PoolWindows}); max pooling compares the raw bits of the values as order keys. Max pooling
+ * keeps the first arg-max of each window for backward, so exactly one input receives each output's gradient (of a
+ * −0 and a +0 the +0 wins).
  */
 final class Pool2d implements Layer {
     private final Pool2dSpec spec;
