@@ -5,7 +5,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
-import java.util.Arrays;
 
 /**
  * A bias row and a batch matrix, moved through heap copies (one small ND4J op costs tens of microseconds, more
