@@ -28,6 +28,12 @@ class GradientCheckTest {
         "input1x4x4,dense6:tanh,dropout0.3,softmax3",
         "input2x8x8,conv3x3x4:relu,avgpool3:s2,dense3:identity,loss=quadratic",
         "input1x28x28,conv5x5x2,maxpool2,conv5x5x3,maxpool2,dense7:relu,softmax10",
+        // kernel rows of many channels (long im2col runs), clipped by padding or not
+        "input2x6x6,conv1x1x8,conv3x3x3:same:tanh,conv2x2x2:s2,softmax3",
+        "input8x7x7,conv3x3x2:s2:same:relu,softmax3",
+        "input1x12x12,conv3x3x20,maxpool2,conv3x3x6,avgpool2,softmax3",
+        "input2x7x7,conv2x2x3:tanh,maxpool3:s2,softmax3",                 // max pooling beyond 2x2
+        "input3x6x6,maxpool2,conv2x2x2:tanh,softmax3",                     // pooling an NCHW input
     })
     void analyticGradientMatchesCentralDifferences(String text) {
         ModelSpec spec = ModelSpec.parse(text, WeightInit.parse("uniform0.5"));

@@ -3,8 +3,11 @@ package org.sparkcnn.core.layers;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.sparkcnn.core.Shape;
 
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -12,37 +15,48 @@ import java.util.SplittableRandom;
  * 2-D convolution as im2col + one GEMM. Weights W: [F, C·kH·kW] (row f is filter f in [C, kH, kW] order),
  * bias b: [F].
  *
- * <p>The column matrix [N·oH·oW, C·kH·kW] is gathered through an index table ({@link Windows}); the product
- * [N·oH·oW, F] is then the output in NHWC memory, handed on as an NCHW view.
+ * <p>Each image is moved to a heap array in NHWC order ({@link Images}) and its patches are gathered in the order
+ * (kh, kw, c), each followed by a 1 ({@link Patches}), into the column matrix [N·oH·oW, P + 1] (P = kH·kW·C). The
+ * GEMM runs against a per-step copy of W and b stacked as [P + 1, F] (W transposed and permuted to that patch
+ * order, b as the last row; {@link StackedWeights}), so it adds the bias too; the weight and bias gradients come
+ * out of one GEMM in the same layout and are permuted back. The product [N·oH·oW, F] is the output in NHWC memory,
+ * handed on as an NCHW view.
  */
 final class Conv2d implements Layer {
     private final Conv2dSpec spec;
     private final Shape in;
     private final Shape out;
     private final DataType dtype;
-    private final int padH;
-    private final int padW;
-    private INDArray weights;      // [F, C*kH*kW]
-    private INDArray bias;         // [1, F]
-    private INDArray gradWeights;
-    private INDArray gradBias;
-    private final int[] gradInTable;   // windows of one image in gradIn's NHWC memory
-    private long[] xStrides;
-    private int[] xTable;              // windows of one image of the current input x
-    private INDArray col;              // [N*oH*oW, C*kH*kW]
+    private final Patches patches;
+    private final StackedWeights stacked;
+    private INDArray weights;          // [F, C*kH*kW]
+    private INDArray bias;             // [1, F]
+    private INDArray params;           // this layer's slices of the flat vectors: W then b
+    private INDArray grads;
+    private INDArray col;              // [N*oH*oW, P+1]
     private INDArray z;                // [N*oH*oW, F]
     private INDArray gradZ;            // [N*oH*oW, F], when the incoming gradient is not NHWC memory already
-    private INDArray ones;             // [1, N*oH*oW]
     private INDArray gradIn;           // [N, H, W, C]
+    private float[] imageF;            // one image [H, W, C] and its columns [oH*oW, P+1] on the heap
+    private float[] colF;
+    private double[] imageD;
+    private double[] colD;
 
     Conv2d(Conv2dSpec spec, Shape in, DataType dtype) {
         this.spec = spec;
         this.in = in;
         this.out = spec.outputShape(in);
         this.dtype = dtype;
-        this.padH = spec.padBefore(in.height(), spec.kernelH());
-        this.padW = spec.padBefore(in.width(), spec.kernelW());
-        this.gradInTable = table(1, (long) in.width() * in.channels(), in.channels());
+        this.patches = new Patches(in, out, spec.kernelH(), spec.kernelW(), spec.stride(),
+                spec.padBefore(in.height(), spec.kernelH()), spec.padBefore(in.width(), spec.kernelW()), dtype);
+        this.stacked = new StackedWeights(spec.filters(), in.channels(), spec.kernelH(), spec.kernelW(), dtype);
+        if (dtype == DataType.FLOAT) {
+            imageF = new float[in.size()];
+            colF = new float[patches.columnLength()];
+        } else {
+            imageD = new double[in.size()];
+            colD = new double[patches.columnLength()];
+        }
     }
 
     private int patch() {
@@ -52,10 +66,10 @@ final class Conv2d implements Layer {
     @Override
     public void bind(INDArray params, INDArray grads) {
         long nw = (long) spec.filters() * patch();
-        weights = params.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, nw)).reshape('c', spec.filters(), patch());
-        bias = params.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(nw, nw + spec.filters())).reshape('c', 1, spec.filters());
-        gradWeights = grads.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, nw)).reshape('c', spec.filters(), patch());
-        gradBias = grads.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(nw, nw + spec.filters())).reshape('c', 1, spec.filters());
+        weights = params.get(NDArrayIndex.interval(0, nw)).reshape('c', spec.filters(), patch());
+        bias = params.get(NDArrayIndex.interval(nw, nw + spec.filters())).reshape('c', 1, spec.filters());
+        this.params = params;
+        this.grads = grads;
     }
 
     @Override
@@ -70,45 +84,67 @@ final class Conv2d implements Layer {
     // x: [N, C, H, W] (any strides) -> y: [N, F, oH, oW] (view of NHWC memory)
     @Override
     public INDArray forward(INDArray input, boolean training, long noiseSeed) {
-        INDArray x = Windows.dense(input);
-        long n = x.size(0);
-        if (xTable == null || !Arrays.equals(xStrides, x.stride())) {
-            xStrides = x.stride().clone();
-            xTable = table(xStrides[1], xStrides[2], xStrides[3]);
+        INDArray x = Images.dense(input);
+        int n = (int) x.size(0);
+        long[] st = x.stride();
+        int len = patches.columnLength();
+        col = Buffers.reuse(col, dtype, (long) n * out.height() * out.width(), patch() + 1);
+        z = Buffers.reuse(z, dtype, (long) n * out.height() * out.width(), spec.filters());
+        if (dtype == DataType.FLOAT) {
+            FloatBuffer src = x.data().asNioFloat();
+            FloatBuffer dst = col.data().asNioFloat();
+            for (int i = 0; i < n; i++) {
+                Images.load(src, st, in, i, imageF);
+                patches.gather(imageF, colF);
+                dst.put(i * len, colF, 0, len);
+            }
+        } else {
+            DoubleBuffer src = x.data().asNioDouble();
+            DoubleBuffer dst = col.data().asNioDouble();
+            for (int i = 0; i < n; i++) {
+                Images.load(src, st, in, i, imageD);
+                patches.gather(imageD, colD);
+                dst.put(i * len, colD, 0, len);
+            }
         }
-        col = Buffers.reuse(col, dtype, n * out.height() * out.width(), patch());
-        z = Buffers.reuse(z, dtype, n * out.height() * out.width(), spec.filters());
-        Windows.gather(x, xTable, col);
-        // z = col · W^T + b
-        Nd4j.gemm(col, weights, z, false, true, 1.0, 0.0);
-        z.addiRowVector(bias);
+        // z = [col | 1] · [W^T ; b] = col · W^T + b
+        Nd4j.gemm(col, stacked.stack(params), z, false, false, 1.0, 0.0);
         return z.reshape('c', n, out.height(), out.width(), spec.filters()).permute(0, 3, 1, 2);
-    }
-
-    private int[] table(long sC, long sH, long sW) {
-        return Windows.table(in.channels(), in.height(), in.width(), spec.kernelH(), spec.kernelW(), spec.stride(),
-                padH, padW, out.height(), out.width(), sC, sH, sW);
     }
 
     // gradOut: [N, F, oH, oW] -> dL/dx: [N, C, H, W] (view of NHWC memory)
     @Override
     public INDArray backward(INDArray gradOut, boolean needInputGrad) {
-        long n = gradOut.size(0);
-        long rows = n * out.height() * out.width();
+        int n = (int) gradOut.size(0);
+        long rows = (long) n * out.height() * out.width();
         INDArray gradZ = nhwcRows(gradOut, rows);
-        if (ones == null || ones.length() != rows) {
-            ones = Nd4j.ones(dtype, 1, rows);
-        }
-        // z = col · W^T + b  =>  dW += gradZ^T · col,  db += 1^T · gradZ,  dcol = gradZ · W
-        Nd4j.gemm(gradZ, col, gradWeights, true, false, 1.0, 1.0);
-        Nd4j.gemm(ones, gradZ, gradBias, false, false, 1.0, 1.0);
+        // z = [col | 1] · S with S = [W^T ; b]  =>  dS = [col | 1]^T · gradZ,  dcol = gradZ · S^T
+        Nd4j.gemm(col, gradZ, stacked.gradient(), true, false, 1.0, 0.0);
+        stacked.addGradient(grads);
         if (!needInputGrad) {
             return null;
         }
-        Nd4j.gemm(gradZ, weights, col, false, false, 1.0, 0.0);   // the column buffer is free now: reuse it
+        Nd4j.gemm(gradZ, stacked.current(), col, false, true, 1.0, 0.0);   // col is free now: reuse it
         gradIn = Buffers.reuse(gradIn, dtype, n, in.height(), in.width(), in.channels());
-        gradIn.assign(0);
-        Windows.scatterAdd(col, gradInTable, gradIn);
+        int len = patches.columnLength();
+        int size = in.size();
+        if (dtype == DataType.FLOAT) {
+            FloatBuffer src = col.data().asNioFloat();
+            FloatBuffer dst = gradIn.data().asNioFloat();
+            for (int i = 0; i < n; i++) {
+                src.get(i * len, colF, 0, len);
+                patches.scatter(colF, imageF);
+                dst.put(i * size, imageF, 0, size);
+            }
+        } else {
+            DoubleBuffer src = col.data().asNioDouble();
+            DoubleBuffer dst = gradIn.data().asNioDouble();
+            for (int i = 0; i < n; i++) {
+                src.get(i * len, colD, 0, len);
+                patches.scatter(colD, imageD);
+                dst.put(i * size, imageD, 0, size);
+            }
+        }
         return gradIn.permute(0, 3, 1, 2);
     }
 

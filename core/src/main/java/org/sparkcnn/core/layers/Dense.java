@@ -20,12 +20,13 @@ final class Dense implements Layer {
     private INDArray x;        // cached input [N, I]
     private INDArray z;        // [N, U]
     private INDArray gradIn;   // [N, I]
-    private INDArray ones;     // [1, N]
+    private final RowVectors rows;
 
     Dense(DenseSpec spec, Shape in, DataType dtype) {
         this.spec = spec;
         this.inputs = in.size();
         this.dtype = dtype;
+        this.rows = new RowVectors(dtype);
     }
 
     @Override
@@ -50,20 +51,17 @@ final class Dense implements Layer {
     public INDArray forward(INDArray input, boolean training, long noiseSeed) {
         x = input;
         z = Buffers.reuse(z, dtype, input.size(0), spec.units());
-        Nd4j.gemm(x, weights, z, false, false, 1.0, 0.0);
-        z.addiRowVector(bias);
+        rows.fillRows(z, bias);
+        Nd4j.gemm(x, weights, z, false, false, 1.0, 1.0);           // z = b + x·W
         return z;
     }
 
     // gradOut = dL/dz: [N, U] -> dL/dx: [N, I]
     @Override
     public INDArray backward(INDArray gradOut, boolean needInputGrad) {
-        // z = x·W + b  =>  dW += x^T·g,  db += 1^T·g,  dx = g·W^T
+        // z = x·W + b  =>  dW += x^T·g,  db += column sums of g,  dx = g·W^T
         Nd4j.gemm(x, gradOut, gradWeights, true, false, 1.0, 1.0);
-        if (ones == null || ones.length() != gradOut.size(0)) {
-            ones = Nd4j.ones(dtype, 1, gradOut.size(0));
-        }
-        Nd4j.gemm(ones, gradOut, gradBias, false, false, 1.0, 1.0);
+        rows.addColumnSums(gradOut, gradBias);
         if (!needInputGrad) {
             return null;
         }
