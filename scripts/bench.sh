@@ -7,7 +7,7 @@
 #                    [--lr 0.01] [--momentum 0.9] [--epochs 1] [--train-limit N] [--eval-every 100] [--target 0.88]
 #
 # Writes DIR/results.md and DIR/results.csv (DIR defaults to bench/ at the repository root) and DIR/raw/.
-# It also runs native-2 on the first OVERHEAD_IMAGES (12800) images at each τ in OVERHEAD_TAUS ("1 5 20"): Spark's
+# It also runs native-2 on the first OVERHEAD_IMAGES (25600) images at each τ in OVERHEAD_TAUS ("1 5 20"): Spark's
 # overhead share and milliseconds per round against τ. A benchmark, not a test: CI does not run it.
 # Set BENCH_MVN_FLAGS=-o to build offline.
 set -euo pipefail
@@ -71,7 +71,7 @@ for t in ${OVERHEAD_TAUS:-1 5 20}; do
   OMP_NUM_THREADS=1 java -Xmx6g $ADD_OPENS -Dlog4j2.configurationFile="$ROOT/scripts/bench-log4j2.properties" \
     -cp "$CP" org.sparkcnn.spark.bench.Bench --engine native-2 --data "$DATA" \
     --result "$OUT/raw/overhead-tau-$t.properties" "${PASS[@]}" --tau "$t" \
-    --train-limit "${OVERHEAD_IMAGES:-12800}" --eval-every 1000000
+    --train-limit "${OVERHEAD_IMAGES:-25600}" --eval-every 1000000
 done
 # shellcheck disable=SC2086
 java $ADD_OPENS -Dlog4j2.configurationFile="$ROOT/scripts/bench-log4j2.properties" -cp "$CP" \

@@ -3,7 +3,7 @@ package org.sparkcnn.spark;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 
-/** A local-mode Spark context configured like production: Kryo with the project's registrator, strict. */
+/** A local-mode Spark context configured like production ({@link EngineConf}). */
 final class LocalSpark {
     private LocalSpark() { }
 
@@ -13,11 +13,7 @@ final class LocalSpark {
 
     /** With {@code taskCpus} cores per task ({@code spark.task.cpus}). */
     static JavaSparkContext start(String master, int taskCpus) {
-        SparkConf conf = new SparkConf().setMaster(master).setAppName("spark-cnn-test")
-                .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-                .set("spark.kryo.registrator", KryoRegistrator.class.getName())
-                .set("spark.kryo.registrationRequired", "true")
-                .set("spark.kryo.unsafe", "true")
+        SparkConf conf = EngineConf.apply(new SparkConf().setMaster(master).setAppName("spark-cnn-test"))
                 .set("spark.task.cpus", Integer.toString(taskCpus))
                 .set("spark.ui.enabled", "false")
                 .set("spark.driver.host", "127.0.0.1")

@@ -17,7 +17,7 @@ import org.sparkcnn.core.optim.LearningRate;
 import org.sparkcnn.core.optim.OptimizerConfig;
 import org.sparkcnn.core.train.DataOrder;
 import org.sparkcnn.spark.DistributedEvaluation;
-import org.sparkcnn.spark.KryoRegistrator;
+import org.sparkcnn.spark.EngineConf;
 import org.sparkcnn.spark.NativeThreads;
 import org.sparkcnn.spark.ParameterAveraging;
 import org.sparkcnn.spark.RoundStats;
@@ -30,6 +30,8 @@ import org.sparkcnn.spark.dl4j.Dl4jSparkEngine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -107,7 +109,8 @@ public final class Bench {
                     + " (native-1, native-2, dl4j, dl4j-spark or blas)");
         };
         BenchResult withRss = new BenchResult(r.engine(), r.model(), r.workers(), r.tau(), r.cores(), r.trainImages(),
-                r.trainSeconds(), r.testAccuracy(), r.secondsToTarget(), peakRssMb(), r.overheadShare(), r.rounds());
+                r.trainSeconds(), r.testAccuracy(), r.secondsToTarget(), peakRssMb(), r.overheadShare(), r.rounds(),
+                r.medianOverheadMs());
         withRss.write(result);
         System.out.printf(Locale.ROOT, "%s: %d images in %.1f s (%.1f images/s), test accuracy %.4f, "
                         + "%.0f MiB peak RSS%n", engine, r.trainImages(), r.trainSeconds(), r.imagesPerSecond(),
@@ -128,15 +131,11 @@ public final class Bench {
 
     /**
      * Our engine on local[cores] (cores = the workers setting, the cores every engine gets) with w workers, each
-     * task of cores/w cores: strict Kryo, as in production.
+     * task of cores/w cores, with the command line's engine settings ({@link EngineConf}).
      */
     private BenchResult runNative(String engine, MnistDataset train, MnistDataset test, int w) {
-        SparkConf conf = sparkConf("local[" + workers + "]")
-                .set("spark.task.cpus", Integer.toString(Math.max(1, workers / w)))
-                .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-                .set("spark.kryo.registrator", KryoRegistrator.class.getName())
-                .set("spark.kryo.registrationRequired", "true")
-                .set("spark.kryo.unsafe", "true");
+        SparkConf conf = EngineConf.apply(sparkConf("local[" + workers + "]"))
+                .set("spark.task.cpus", Integer.toString(Math.max(1, workers / w)));
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
             TrainingPlan plan = new TrainingPlan(spec, optimizer, w, tau, 0, batch, epochs, seed, true);
             ParameterAveraging pa = new ParameterAveraging(sc, plan);
@@ -147,6 +146,7 @@ public final class Bench {
             // training time = the whole loop's wall time minus the evaluations (the driver's time between rounds
             // counts); the overhead share is the rounds' own: (wall - slowest worker's compute) / wall
             double[] totals = new double[5];       // round wall, overhead, examples, rounds, evaluation seconds
+            List<Double> overheads = new ArrayList<>();
             long began = System.nanoTime();
             TrainingState end = pa.train(trainBc, pa.initialState(initialParams()), new ParameterAveraging.Listener() {
                 @Override
@@ -155,6 +155,7 @@ public final class Bench {
                     totals[1] += s.overheadSeconds();
                     totals[2] += s.examples();
                     totals[3]++;
+                    overheads.add(s.overheadSeconds() * 1000);
                     if ((s.round() + 1) % evalRounds == 0) {
                         long evalBegan = System.nanoTime();
                         double acc = accuracy(sc, next.params(), testBc, w);
@@ -167,7 +168,7 @@ public final class Bench {
             double accuracy = accuracy(sc, end.params(), testBc, w);
             clock.record(trainSeconds, accuracy);
             return new BenchResult(engine, model, w, tau, workers, (long) totals[2], trainSeconds, accuracy,
-                    clock.reachedAt(), 0, totals[1] / totals[0], (long) totals[3]);
+                    clock.reachedAt(), 0, totals[1] / totals[0], (long) totals[3], median(overheads));
         }
     }
 
@@ -198,12 +199,13 @@ public final class Bench {
         double accuracy = accuracy(Dl4jModels.fromNetwork(spec, net), test);
         clock.record(seconds, accuracy);
         return new BenchResult(engine, model, 1, 0, workers, examples, seconds, accuracy, clock.reachedAt(), 0,
-                Double.NaN, 0);
+                Double.NaN, 0, Double.NaN);
     }
 
     /** DL4J's Spark trainer on local[workers], evaluated by our distributed evaluation. */
     private BenchResult runDl4jSpark(String engine, MnistDataset train, MnistDataset test) {
-        try (JavaSparkContext sc = new JavaSparkContext(Dl4jSparkEngine.configure(sparkConf("local[" + workers + "]")))) {
+        try (JavaSparkContext sc = new JavaSparkContext(
+                Dl4jSparkEngine.configure(EngineConf.apply(sparkConf("local[" + workers + "]"))))) {
             TrainingPlan plan = new TrainingPlan(spec, optimizer, workers, tau, 0, batch, epochs, seed, true);
             Broadcast<MnistDataset> testBc = sc.broadcast(test);
             AccuracyClock clock = new AccuracyClock(target);
@@ -212,8 +214,18 @@ public final class Bench {
                     (epoch, averagings, examples, seconds, params) -> clock.record(seconds, accuracy(sc, params, testBc, workers)));
             double accuracy = clock.last();
             return new BenchResult(engine, model, workers, tau, workers, r.examples(), r.trainSeconds(), accuracy,
-                    clock.reachedAt(), 0, Double.NaN, 0);
+                    clock.reachedAt(), 0, Double.NaN, 0, Double.NaN);
         }
+    }
+
+    private static double median(List<Double> values) {
+        if (values.isEmpty()) {
+            return Double.NaN;
+        }
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int m = sorted.size() / 2;
+        return sorted.size() % 2 == 1 ? sorted.get(m) : (sorted.get(m - 1) + sorted.get(m)) / 2;
     }
 
     private double accuracy(JavaSparkContext sc, float[] params, Broadcast<MnistDataset> test, int partitions) {

@@ -23,10 +23,12 @@ import java.util.Properties;
  * @param peakRssMb        VmHWM of the JVM at the end, MiB
  * @param overheadShare    Spark overhead seconds / round wall seconds (our engine only; NaN otherwise)
  * @param rounds           averaging rounds run (our engine only; 0 otherwise)
+ * @param medianOverheadMs the median round's Spark overhead, ms (our engine only; NaN otherwise): unlike the
+ *                         share, it leaves out the first rounds' warm-up (JIT, first broadcasts)
  */
 public record BenchResult(String engine, String model, int workers, int tau, int cores, long trainImages,
                           double trainSeconds, double testAccuracy, double secondsToTarget, double peakRssMb,
-                          double overheadShare, long rounds) {
+                          double overheadShare, long rounds, double medianOverheadMs) {
 
     /** Spark overhead per averaging round, milliseconds (NaN when there are no rounds). */
     public double overheadMsPerRound() {
@@ -51,6 +53,7 @@ public record BenchResult(String engine, String model, int workers, int tau, int
         p.setProperty("peak_rss_mb", num(peakRssMb));
         p.setProperty("overhead_share", num(overheadShare));
         p.setProperty("rounds", Long.toString(rounds));
+        p.setProperty("median_overhead_ms", num(medianOverheadMs));
         Files.createDirectories(file.toAbsolutePath().getParent());
         try (Writer w = Files.newBufferedWriter(file)) {
             p.store(w, null);
@@ -67,7 +70,8 @@ public record BenchResult(String engine, String model, int workers, int tau, int
                 Integer.parseInt(p.getProperty("cores")), Long.parseLong(p.getProperty("train_images")),
                 Double.parseDouble(p.getProperty("train_seconds")), Double.parseDouble(p.getProperty("test_accuracy")),
                 Double.parseDouble(p.getProperty("seconds_to_target")), Double.parseDouble(p.getProperty("peak_rss_mb")),
-                Double.parseDouble(p.getProperty("overhead_share")), Long.parseLong(p.getProperty("rounds", "0")));
+                Double.parseDouble(p.getProperty("overhead_share")), Long.parseLong(p.getProperty("rounds", "0")),
+                Double.parseDouble(p.getProperty("median_overhead_ms", "NaN")));
     }
 
     static String num(double v) {

@@ -2,7 +2,7 @@ package org.sparkcnn.spark.cli;
 
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.sparkcnn.spark.KryoRegistrator;
+import org.sparkcnn.spark.EngineConf;
 import picocli.CommandLine.Option;
 
 import java.util.ArrayList;
@@ -39,17 +39,8 @@ final class SparkOptions {
      * (DL4J ships many unregistered classes). The user's --conf pairs come last and win.
      */
     SparkConf sparkConf(String appName, boolean dl4j) {
-        SparkConf c = new SparkConf().setAppName(appName)
-                .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-                .set("spark.kryo.registrator", KryoRegistrator.class.getName())
-                .set("spark.kryo.registrationRequired", "true")
-                // Unsafe-based Kryo streams copy float arrays in bulk instead of float by float.
-                .set("spark.kryo.unsafe", "true")
-                .set("spark.ui.showConsoleProgress", "false")
-                // Parameters are random-looking floats: compressing their broadcast costs time and saves little;
-                // results of a few MB go straight back to the driver instead of through the block manager.
-                .set("spark.broadcast.compress", "false")
-                .set("spark.task.maxDirectResultSize", "268435456");
+        SparkConf c = EngineConf.apply(new SparkConf().setAppName(appName))
+                .set("spark.ui.showConsoleProgress", "false");
         if (dl4j) {
             org.sparkcnn.spark.dl4j.Dl4jSparkEngine.configure(c);
         }

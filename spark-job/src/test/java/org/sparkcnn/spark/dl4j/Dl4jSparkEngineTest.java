@@ -12,6 +12,7 @@ import org.sparkcnn.core.data.MnistDataset;
 import org.sparkcnn.core.eval.Metrics;
 import org.sparkcnn.core.optim.OptimizerConfig;
 import org.sparkcnn.spark.DistributedEvaluation;
+import org.sparkcnn.spark.EngineConf;
 import org.sparkcnn.spark.TrainingPlan;
 
 import java.nio.file.Path;
@@ -33,7 +34,8 @@ class Dl4jSparkEngineTest {
         TrainingPlan plan = new TrainingPlan(lenet, OptimizerConfig.of(OptimizerConfig.Kind.NESTEROV, 0.01), 2, 5, 0,
                 64, 1, 1, true);
         float[] initial = new Network(lenet, DataType.FLOAT).initialize(1).params().toFloatVector();
-        SparkConf conf = Dl4jSparkEngine.configure(new SparkConf().setMaster("local[2]").setAppName("dl4j-engine-test")
+        SparkConf conf = Dl4jSparkEngine.configure(EngineConf.apply(new SparkConf())
+                .setMaster("local[2]").setAppName("dl4j-engine-test")
                 .set("spark.ui.enabled", "false")
                 .set("spark.driver.host", "127.0.0.1")
                 .set("spark.driver.bindAddress", "127.0.0.1"));
