@@ -5,10 +5,10 @@
 #
 #   scripts/bench.sh [--out DIR] [--data DIR] [--model lenet|tf-mnist] [--workers 2] [--tau 5] [--batch 64]
 #                    [--lr 0.01] [--momentum 0.9] [--epochs 1] [--train-limit N] [--eval-every 100] [--target 0.88]
-#                    [--warmup-images 12800]
+#                    [--warmup-images N]
 #
-# Each engine's JVM first trains, untimed, on the first --warmup-images images and discards that model (JIT
-# warm-up, applied alike to every engine); --warmup-images 0 times cold JVMs.
+# Each engine's JVM first trains one untimed epoch (on the first --warmup-images images; default all) and discards
+# that model: JIT warm-up, alike for every engine. --warmup-images 0 times cold JVMs.
 #
 # Writes DIR/results.md and DIR/results.csv (DIR defaults to bench/ at the repository root) and DIR/raw/.
 # It also runs native-2 on the first OVERHEAD_IMAGES (25600) images at each τ in OVERHEAD_TAUS ("1 5 20"): Spark's

@@ -43,7 +43,7 @@ import java.util.Properties;
  * <pre>
  *   --engine native-1|native-2|dl4j|dl4j-spark|blas   --data DIR --result FILE
  *   [--model lenet] [--workers 2] [--tau 5] [--batch 64] [--lr 0.01] [--momentum 0.9] [--epochs 1]
- *   [--train-limit N] [--eval-every 100 (minibatches)] [--target 0.88] [--seed 1] [--warmup-images 12800]
+ *   [--train-limit N] [--eval-every 100 (minibatches)] [--target 0.88] [--seed 1] [--warmup-images N|-1]
  *   --summarize DIR   (reads DIR/raw/*.properties, writes DIR/results.md and DIR/results.csv)
  * </pre>
  * native-1 is our {@link ParameterAveraging} with one worker whose task has all {@code workers} cores (each
@@ -52,10 +52,10 @@ import java.util.Properties;
  * dl4j-spark is {@link Dl4jSparkEngine} with the same workers and τ. All start from the same initial parameters
  * (our Glorot init, seed), train with Nesterov momentum and are evaluated on the test set by our evaluator every
  * {@code eval-every} minibatches (all workers together); training time excludes evaluation.
- * Each engine first trains, untimed, one epoch on the first {@code warmup-images} training images from the same
- * initial parameters and discards the result: that JIT-compiles the engine's and Spark's code (C2 spends several
- * CPU seconds on it, competing with training on a small machine), so the timed epoch measures the steady rate a
- * long training run sees; 0 measures a cold JVM. blas times a 1024×1024×1024 sgemm on 1 and 2 threads.
+ * Each engine first trains, untimed, one epoch on the first {@code warmup-images} training images (-1, the
+ * default: all of them) from the same initial parameters and discards the result: that JIT-compiles the engine's
+ * and Spark's code (C2 spends several CPU seconds on it, competing with training on a small machine), so the timed
+ * epoch measures the steady rate a long training run sees; 0 measures a cold JVM. blas times a 1024×1024×1024 sgemm on 1 and 2 threads.
  */
 public final class Bench {
     private final ModelSpec spec;
@@ -80,7 +80,7 @@ public final class Bench {
         this.evalEvery = Integer.parseInt(args.getOrDefault("eval-every", "100"));
         this.target = Double.parseDouble(args.getOrDefault("target", "0.88"));
         this.seed = Long.parseLong(args.getOrDefault("seed", "1"));
-        this.warmup = Integer.parseInt(args.getOrDefault("warmup-images", "12800"));
+        this.warmup = Integer.parseInt(args.getOrDefault("warmup-images", "-1"));   // -1: the whole training set
         this.optimizer = new OptimizerConfig(OptimizerConfig.Kind.NESTEROV,
                 LearningRate.constant(Double.parseDouble(args.getOrDefault("lr", "0.01"))),
                 Double.parseDouble(args.getOrDefault("momentum", "0.9")), 0.9, 0.999, 1e-8, 0);
@@ -151,8 +151,8 @@ public final class Bench {
             // training time = the whole loop's wall time minus the evaluations (the driver's time between rounds
             // counts); the overhead share is the rounds' own: (wall - slowest worker's compute) / wall
             double[] totals = new double[5];       // round wall, overhead, examples, rounds, evaluation seconds
-            if (warmup > 0) {
-                Broadcast<MnistDataset> warm = sc.broadcast(train.limit(Math.min(warmup, train.size())));
+            if (warmup != 0) {
+                Broadcast<MnistDataset> warm = sc.broadcast(train.limit(warmupImages(train)));
                 pa.train(warm, pa.initialState(initialParams()), new ParameterAveraging.Listener() { });
                 warm.destroy();
             }
@@ -185,12 +185,12 @@ public final class Bench {
     /** DL4J's MultiLayerNetwork.fit on our minibatches, in our order, one process with {@code workers} threads. */
     private BenchResult runDl4j(String engine, MnistDataset train, MnistDataset test) {
         NativeThreads.limit(workers);
-        if (warmup > 0) {
+        if (warmup != 0) {
             MultiLayerNetwork warm = Dl4jModels.toNetwork(
                     Dl4jModels.configuration(spec, seed, Dl4jModels.updater(optimizer)), spec,
                     Nd4j.createFromArray(initialParams()));
             int[] order = DataOrder.permutation(train.size(), seed, 0);
-            for (int from = 0; from + batch <= Math.min(warmup, train.size()); from += batch) {
+            for (int from = 0; from + batch <= warmupImages(train); from += batch) {
                 warm.fit(Dl4jData.batch(train, order, from, batch));
             }
         }
@@ -229,8 +229,8 @@ public final class Bench {
             Broadcast<MnistDataset> testBc = sc.broadcast(test);
             AccuracyClock clock = new AccuracyClock(target);
             int evalRounds = Math.max(1, evalEvery / (workers * tau));
-            if (warmup > 0) {
-                new Dl4jSparkEngine(sc, plan).train(train.limit(Math.min(warmup, train.size())), initialParams());
+            if (warmup != 0) {
+                new Dl4jSparkEngine(sc, plan).train(train.limit(warmupImages(train)), initialParams());
             }
             Dl4jSparkEngine.Result r = new Dl4jSparkEngine(sc, plan).train(train, initialParams(), evalRounds,
                     (epoch, averagings, examples, seconds, params) -> clock.record(seconds, accuracy(sc, params, testBc, workers)));
@@ -238,6 +238,10 @@ public final class Bench {
             return new BenchResult(engine, model, workers, tau, workers, r.examples(), r.trainSeconds(), accuracy,
                     clock.reachedAt(), 0, Double.NaN, 0, Double.NaN);
         }
+    }
+
+    private int warmupImages(MnistDataset train) {
+        return warmup < 0 ? train.size() : Math.min(warmup, train.size());
     }
 
     private static double median(List<Double> values) {

@@ -89,8 +89,8 @@ final class BenchSummary {
                 + "test evaluation first reached the target accuracy (n/a: never); GFLOP/s: images/s × MFLOP per "
                 + "image (lenet 13.18, tf-mnist 82.05) / 1000, and its share of the sgemm rate on as many threads as "
                 + "the engine's cores; Spark overhead: overhead seconds / round wall seconds of our engine. Every "
-                + "engine's JVM first trained, untimed, on the first --warmup-images images (default 12,800) from "
-                + "the same initial parameters and discarded that model (JIT warm-up).\n");
+                + "engine's JVM first trained one untimed epoch (on the first --warmup-images images; default all) "
+                + "from the same initial parameters and discarded that model (JIT warm-up; 0 times cold JVMs).\n");
         overheadPerTau(raw, md);
         Files.writeString(dir.resolve("results.csv"), csv);
         Files.writeString(dir.resolve("results.md"), md);
