@@ -27,6 +27,7 @@ public final class Optimizer {
     private final INDArray scratch;
     private final INDArray first;
     private final INDArray second;
+    private final Part whole;
 
     Optimizer(OptimizerConfig config, long n, DataType dtype) {
         this.config = config;
@@ -36,6 +37,7 @@ public final class Optimizer {
         this.scratch = config.kind() == OptimizerConfig.Kind.SGD ? null : Nd4j.zeros(dtype, n);
         this.first = size > 0 ? state.get(NDArrayIndex.interval(0, n)) : null;
         this.second = size > n ? state.get(NDArrayIndex.interval(n, 2 * n)) : null;
+        this.whole = new Part(n, first, second, scratch);
     }
 
     public OptimizerConfig config() {
@@ -56,37 +58,72 @@ public final class Optimizer {
      * global iteration {@code t} (0-based).
      */
     public void step(INDArray params, INDArray grads, long t) {
-        double lr = config.learningRate().at(t);
-        var blas = Nd4j.getBlasWrapper().level1();
-        if (config.l2() > 0) {
-            blas.axpy(n, config.l2(), params, grads);                 // g += λθ
+        whole.step(params, grads, t);
+    }
+
+    /** The part [from, to) of the vectors, to be updated on its own (every rule here is element-wise). */
+    public Part part(long from, long to) {
+        if (from < 0 || to > n || from >= to) {
+            throw new IllegalArgumentException("part [" + from + ", " + to + ") of a vector of " + n);
         }
-        double mu = config.momentum();
-        switch (config.kind()) {
-            case SGD -> blas.axpy(n, -lr, grads, params);             // θ -= ηg
-            case MOMENTUM -> {
-                first.muli(mu);                                       // v = μv - ηg
-                blas.axpy(n, -lr, grads, first);
-                params.addi(first);                                   // θ += v
+        return new Part(to - from, view(first, from, to), view(second, from, to), view(scratch, from, to));
+    }
+
+    private static INDArray view(INDArray v, long from, long to) {
+        return v == null ? null : v.get(NDArrayIndex.interval(from, to));
+    }
+
+    /**
+     * The state and scratch of a range of the parameter vector: {@link #step} updates that range alone, so threads
+     * can update disjoint parts of one vector at once.
+     */
+    public final class Part {
+        private final long length;
+        private final INDArray v;          // momentum / Nesterov velocity, or Adam's m
+        private final INDArray u;          // Adam's u
+        private final INDArray tmp;
+
+        private Part(long length, INDArray v, INDArray u, INDArray tmp) {
+            this.length = length;
+            this.v = v;
+            this.u = u;
+            this.tmp = tmp;
+        }
+
+        /** {@link Optimizer#step} on this part: {@code params} and {@code grads} are the part's views. */
+        public void step(INDArray params, INDArray grads, long t) {
+            double lr = config.learningRate().at(t);
+            var blas = Nd4j.getBlasWrapper().level1();
+            if (config.l2() > 0) {
+                blas.axpy(length, config.l2(), params, grads);           // g += λθ
             }
-            case NESTEROV -> {
-                scratch.assign(first);                                // v_prev
-                first.muli(mu);                                       // v = μv - ηg
-                blas.axpy(n, -lr, grads, first);
-                blas.axpy(n, -mu, scratch, params);                   // θ += -μ v_prev + (1+μ) v
-                blas.axpy(n, 1 + mu, first, params);
-            }
-            case ADAM -> {
-                double b1 = config.beta1();
-                double b2 = config.beta2();
-                first.muli(b1);                                       // m = β1 m + (1-β1) g
-                blas.axpy(n, 1 - b1, grads, first);
-                second.muli(b2);                                      // u = β2 u + (1-β2) g²
-                blas.axpy(n, 1 - b2, scratch.assign(grads).muli(grads), second);
-                long step = t + 1;
-                double alpha = lr * Math.sqrt(1 - Math.pow(b2, step)) / (1 - Math.pow(b1, step));
-                Transforms.sqrt(scratch.assign(second), false).addi(config.epsilon()).rdivi(first);
-                blas.axpy(n, -alpha, scratch, params);                // θ -= α m / (√u + ε)
+            double mu = config.momentum();
+            switch (config.kind()) {
+                case SGD -> blas.axpy(length, -lr, grads, params);       // θ -= ηg
+                case MOMENTUM -> {
+                    v.muli(mu);                                          // v = μv - ηg
+                    blas.axpy(length, -lr, grads, v);
+                    params.addi(v);                                      // θ += v
+                }
+                case NESTEROV -> {
+                    tmp.assign(v);                                       // v_prev
+                    v.muli(mu);                                          // v = μv - ηg
+                    blas.axpy(length, -lr, grads, v);
+                    blas.axpy(length, -mu, tmp, params);                 // θ += -μ v_prev + (1+μ) v
+                    blas.axpy(length, 1 + mu, v, params);
+                }
+                case ADAM -> {
+                    double b1 = config.beta1();
+                    double b2 = config.beta2();
+                    v.muli(b1);                                          // m = β1 m + (1-β1) g
+                    blas.axpy(length, 1 - b1, grads, v);
+                    u.muli(b2);                                          // u = β2 u + (1-β2) g²
+                    blas.axpy(length, 1 - b2, tmp.assign(grads).muli(grads), u);
+                    long step = t + 1;
+                    double alpha = lr * Math.sqrt(1 - Math.pow(b2, step)) / (1 - Math.pow(b1, step));
+                    Transforms.sqrt(tmp.assign(u), false).addi(config.epsilon()).rdivi(v);
+                    blas.axpy(length, -alpha, tmp, params);              // θ -= α m / (√u + ε)
+                }
             }
         }
     }

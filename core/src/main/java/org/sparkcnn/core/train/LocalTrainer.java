@@ -32,7 +32,7 @@ public final class LocalTrainer implements AutoCloseable {
         }
         this.network = new Network(spec, DataType.FLOAT);
         this.optimizer = config.create(spec.paramCount(), DataType.FLOAT);
-        this.split = threads > 1 ? new SplitBatch(network, threads) : null;
+        this.split = threads > 1 ? new SplitBatch(network, optimizer, threads) : null;
     }
 
     /** Threads computing each step's gradient. */
@@ -53,13 +53,16 @@ public final class LocalTrainer implements AutoCloseable {
      * {@code noiseSeed} seeds dropout. Returns the minibatch's mean loss before the update.
      */
     public double step(MnistDataset data, int[] order, int from, int count, long t, long noiseSeed) {
-        double loss = split != null ? split.gradient(data, order, from, count, noiseSeed)
+        // the split step updates the parameters itself, range by range on its threads, when the loss is finite
+        double loss = split != null ? split.step(data, order, from, count, t, noiseSeed)
                 : gradient(data, order, from, count, noiseSeed);
         if (!Double.isFinite(loss)) {
             throw new DivergedException("the training loss became " + loss + " at iteration " + t
                     + " (divergence): lower the learning rate");
         }
-        optimizer.step(network.params(), network.grads(), t);
+        if (split == null) {
+            optimizer.step(network.params(), network.grads(), t);
+        }
         return loss;
     }
 

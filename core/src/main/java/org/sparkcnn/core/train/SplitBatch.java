@@ -4,35 +4,56 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparkcnn.core.Network;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.sparkcnn.core.data.MnistDataset;
+import org.sparkcnn.core.optim.Optimizer;
 
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.IntConsumer;
 
 /**
- * A minibatch's gradient on T threads (data parallelism inside one step, as PyTorch's intra-op threads do for a
- * CPU convolution): the batch is cut into T contiguous chunks of sizes differing by at most one, chunk i's
+ * A minibatch SGD step on T threads (data parallelism inside one step, as PyTorch's intra-op threads do for a CPU
+ * convolution). First the batch is cut into T contiguous chunks of sizes differing by at most one, and chunk i's
  * mean-loss gradient g_i is computed by replica i (replica 0 is the trainer's network, the others share its
- * parameter memory and own their gradients and work buffers), and the network's gradient becomes
- * Σ_i (n_i / N) g_i, summed in chunk order: the minibatch-mean gradient up to float rounding, the same for the
- * same T run after run. Dropout masks are drawn per chunk (seed mixed with the chunk index), so a model with
- * dropout trains on different masks for different T.
+ * parameter memory and own their gradients and work buffers). Then the parameter vector is cut into T ranges and
+ * thread i, for its range, forms the minibatch gradient Σ_i (n_i / N) g_i (summed in chunk order) and applies the
+ * optimizer's update there. The result is the single-threaded step up to float rounding, the same for the same T
+ * run after run. Dropout masks are drawn per chunk (seed mixed with the chunk index), so a model with dropout
+ * trains on different masks for different T.
  */
 final class SplitBatch implements AutoCloseable {
     private final Network[] replicas;
     private final INDArray[] xs;
     private final INDArray[] ys;
+    private final INDArray[] paramRanges;      // [range]: the main parameters' views
+    private final INDArray[][] gradRanges;     // [replica][range]: each replica's gradient views
+    private final Optimizer.Part[] updates;    // [range]
     private final ExecutorService pool;
 
-    SplitBatch(Network main, int threads) {
+    SplitBatch(Network main, Optimizer optimizer, int threads) {
         this.replicas = new Network[threads];
         this.xs = new INDArray[threads];
         this.ys = new INDArray[threads];
         replicas[0] = main;
         for (int i = 1; i < threads; i++) {
             replicas[i] = Network.replicaOf(main);
+        }
+        long n = main.params().length();
+        int ranges = (int) Math.min(threads, n);
+        this.paramRanges = new INDArray[ranges];
+        this.gradRanges = new INDArray[threads][ranges];
+        this.updates = new Optimizer.Part[ranges];
+        for (int r = 0; r < ranges; r++) {
+            long lo = n * r / ranges;
+            long hi = n * (r + 1) / ranges;
+            paramRanges[r] = main.params().get(NDArrayIndex.interval(lo, hi));
+            updates[r] = optimizer.part(lo, hi);
+            for (int i = 0; i < threads; i++) {
+                gradRanges[i][r] = replicas[i].grads().get(NDArrayIndex.interval(lo, hi));
+            }
         }
         this.pool = Executors.newFixedThreadPool(threads - 1, r -> {
             Thread t = new Thread(r, "spark-cnn-split-batch");
@@ -46,43 +67,63 @@ final class SplitBatch implements AutoCloseable {
     }
 
     /**
-     * Fills the chunks of examples {@code order[from .. from+count)} and computes their gradients in parallel; leaves
-     * the minibatch-mean gradient in replica 0's gradient vector and returns the minibatch's mean loss.
+     * One step on examples {@code order[from .. from+count)} at iteration {@code t}: returns the minibatch's mean
+     * loss and, when it is finite, updates the parameters (a NaN or infinite loss leaves them as they were). The
+     * trainer's network holds the minibatch gradient afterwards.
      */
-    double gradient(MnistDataset data, int[] order, int from, int count, long noiseSeed) {
+    double step(MnistDataset data, int[] order, int from, int count, long t, long noiseSeed) {
         int parts = Math.min(replicas.length, count);
         double[] losses = new double[parts];
-        Future<?>[] running = new Future<?>[parts];
-        for (int i = 1; i < parts; i++) {
-            int part = i;
-            running[i] = pool.submit(() -> {
-                losses[part] = chunk(part, data, order, from, count, parts, noiseSeed);
-            });
+        onThreads(parts, i -> losses[i] = chunk(i, data, order, from, count, parts, noiseSeed));
+        double loss = 0;
+        double[] w = new double[parts];
+        for (int i = 0; i < parts; i++) {
+            w[i] = (double) chunkSize(count, parts, i) / count;
+            loss += w[i] * losses[i];
         }
-        losses[0] = chunk(0, data, order, from, count, parts, noiseSeed);
-        for (int i = 1; i < parts; i++) {
+        if (!Double.isFinite(loss)) {
+            return loss;
+        }
+        onThreads(updates.length, r -> {
+            // g = Σ_i (n_i/N) g_i on this range, then the update of this range
+            INDArray g = gradRanges[0][r];
+            g.muli(w[0]);
+            for (int i = 1; i < parts; i++) {
+                Nd4j.getBlasWrapper().level1().axpy(g.length(), w[i], gradRanges[i][r], g);
+            }
+            updates[r].step(paramRanges[r], g, t);
+        });
+        return loss;
+    }
+
+    /** Runs task(0 .. k-1): task 0 on the calling thread, the others on the pool; returns when all are done. */
+    private void onThreads(int k, IntConsumer task) {
+        Future<?>[] running = new Future<?>[k];
+        for (int i = 1; i < k; i++) {
+            int index = i;
+            running[i] = pool.submit(() -> task.accept(index));
+        }
+        RuntimeException failure = null;
+        try {
+            task.accept(0);
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        for (int i = 1; i < k; i++) {
             try {
                 running[i].get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while computing a gradient", e);
+                throw new IllegalStateException("interrupted while training", e);
             } catch (ExecutionException e) {
-                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                if (failure == null) {
+                    failure = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                }
             }
         }
-        // g = Σ_i (n_i/N) g_i: scale chunk 0's gradient in place, then add the others
-        INDArray g = replicas[0].grads();
-        double loss = 0;
-        for (int i = 0; i < parts; i++) {
-            double w = (double) chunkSize(count, parts, i) / count;
-            loss += w * losses[i];
-            if (i == 0) {
-                g.muli(w);
-            } else {
-                Nd4j.getBlasWrapper().level1().axpy(g.length(), w, replicas[i].grads(), g);
-            }
+        if (failure != null) {
+            throw failure;
         }
-        return loss;
     }
 
     private double chunk(int i, MnistDataset data, int[] order, int from, int count, int parts, long noiseSeed) {

@@ -2,6 +2,7 @@ package org.sparkcnn.core.train;
 
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.sparkcnn.core.ModelSpec;
 import org.sparkcnn.core.Network;
 import org.sparkcnn.core.Presets;
 import org.sparkcnn.core.data.MnistDataset;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The single-process minibatch loop on real MNIST digits. */
@@ -61,24 +63,45 @@ class LocalTrainerTest {
         MnistDataset train = MnistDataset.load(SAMPLE, true).limit(300);
         var spec = Presets.resolve("conv5x5x6,maxpool2,conv3x3x8:relu,avgpool2,dense32:tanh,softmax10");
         int[] order = DataOrder.permutation(train.size(), 4, 0);
+        OptimizerConfig nesterov = OptimizerConfig.of(OptimizerConfig.Kind.NESTEROV, 0.05);
+        OptimizerConfig adam = OptimizerConfig.of(OptimizerConfig.Kind.ADAM, 0.002);
+        OptimizerConfig adamL2 = new OptimizerConfig(adam.kind(), adam.learningRate(), adam.momentum(), adam.beta1(),
+                adam.beta2(), adam.epsilon(), 1e-3);
         for (int threads : new int[]{2, 3}) {
-            try (LocalTrainer one = new LocalTrainer(spec, OptimizerConfig.of(OptimizerConfig.Kind.NESTEROV, 0.05));
-                 LocalTrainer many = new LocalTrainer(spec, OptimizerConfig.of(OptimizerConfig.Kind.NESTEROV, 0.05),
-                         threads)) {
-                assertEquals(threads, many.threads());
-                one.network().initialize(8);
-                many.network().initialize(8);
-                int[] batches = {64, 7, 1, 64, 33};
-                int from = 0;
-                for (int s = 0; s < batches.length; s++) {
-                    double a = one.step(train, order, from, batches[s], s, s);
-                    double b = many.step(train, order, from, batches[s], s, s);
-                    assertEquals(a, b, 1e-5 * Math.abs(a), "loss of step " + s + " on " + threads + " threads");
-                    assertClose(one.network().grads().toFloatVector(), many.network().grads().toFloatVector(), 2e-4);
-                    from += batches[s];
-                }
-                assertClose(one.network().params().toFloatVector(), many.network().params().toFloatVector(), 1e-4);
+            for (OptimizerConfig opt : new OptimizerConfig[]{nesterov, adamL2}) {
+                compareSteps(train, spec, order, opt, threads);
             }
+        }
+    }
+
+    private static void compareSteps(MnistDataset train, ModelSpec spec, int[] order, OptimizerConfig opt,
+                                     int threads) {
+        try (LocalTrainer one = new LocalTrainer(spec, opt);
+             LocalTrainer many = new LocalTrainer(spec, opt, threads)) {
+            assertEquals(threads, many.threads());
+            one.network().initialize(8);
+            many.network().initialize(8);
+            int[] batches = {64, 7, 1, 64, 33};
+            int from = 0;
+            for (int s = 0; s < batches.length; s++) {
+                double a = one.step(train, order, from, batches[s], s, s);
+                double b = many.step(train, order, from, batches[s], s, s);
+                assertEquals(a, b, 1e-5 * Math.abs(a), "loss of step " + s + " on " + threads + " threads");
+                assertClose(one.network().grads().toFloatVector(), many.network().grads().toFloatVector(), 2e-4);
+                from += batches[s];
+            }
+            assertClose(one.network().params().toFloatVector(), many.network().params().toFloatVector(), 1e-4);
+        }
+    }
+
+    /** A split step whose loss becomes NaN or infinite throws, as the single-threaded step does. */
+    @Test
+    void splitBatchDivergenceIsReported() throws Exception {
+        MnistDataset train = MnistDataset.load(SAMPLE, true).limit(640);
+        try (LocalTrainer t = new LocalTrainer(Presets.resolve("conv5x5x4,maxpool2,dense16:relu,softmax10"),
+                OptimizerConfig.of(OptimizerConfig.Kind.SGD, 1e9), 2)) {
+            t.network().initialize(1);
+            assertThrows(LocalTrainer.DivergedException.class, () -> t.fit(train, 64, 1, 1, null));
         }
     }
 
