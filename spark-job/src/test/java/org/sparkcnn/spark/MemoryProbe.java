@@ -11,8 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Child-JVM program for {@link MemoryStabilityTest}: trains a small model for 10 epochs on 2 workers in local
- * mode and prints the process's resident memory (VmRSS) after each epoch as {@code rss EPOCH KB}.
+ * Child-JVM program for {@link MemoryStabilityTest}: trains a small model for 10 epochs in local mode with
+ * {@code args[1]} workers of {@code args[2]} cores each and prints the process's resident memory (VmRSS) after each
+ * epoch as {@code rss EPOCH KB}.
  */
 public final class MemoryProbe {
     private MemoryProbe() { }
@@ -20,9 +21,11 @@ public final class MemoryProbe {
     public static void main(String[] args) throws Exception {
         ModelSpec spec = ModelSpec.parse("conv5x5x8,maxpool2,dense64:relu,dropout0.2,softmax10");
         MnistDataset data = MnistDataset.load(Path.of(args[0]), true).limit(1200);
-        try (JavaSparkContext sc = LocalSpark.start("local[2]")) {
-            TrainingPlan plan = new TrainingPlan(spec, OptimizerConfig.of(OptimizerConfig.Kind.ADAM, 0.001), 2, 3, 0,
-                    32, 10, 1, true);
+        int workers = Integer.parseInt(args[1]);
+        int taskCpus = Integer.parseInt(args[2]);
+        try (JavaSparkContext sc = LocalSpark.start("local[" + workers * taskCpus + "]", taskCpus)) {
+            TrainingPlan plan = new TrainingPlan(spec, OptimizerConfig.of(OptimizerConfig.Kind.ADAM, 0.001), workers,
+                    3, 0, 32, 10, 1, true);
             ParameterAveraging pa = new ParameterAveraging(sc, plan);
             float[] init = new Network(spec, DataType.FLOAT).initialize(1).params().toFloatVector();
             pa.train(sc.broadcast(data), pa.initialState(init), new ParameterAveraging.Listener() {
