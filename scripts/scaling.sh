@@ -120,7 +120,9 @@ if ((!report_only)); then
     if [[ "$master" == spark://* ]]; then
       cmd=("$REPO_ROOT/scripts/submit.sh" --master "$master" "${args[@]}")
     else
-      cmd=("$REPO_ROOT/scripts/spark-cnn" "${args[@]}" ${master:+--master "$master"})
+      # local[N]: one core per worker, as on a cluster of single-core executors (the launcher's own default would
+      # give fewer workers more cores each, which is not what a sweep over workers compares)
+      cmd=("$REPO_ROOT/scripts/spark-cnn" "${args[@]}" --master "${master:-local[$w]}")
     fi
     mkdir -p "$run"
     if "${cmd[@]}" > "$run/train.log" 2>&1; then
