@@ -9,7 +9,11 @@ import org.sparkcnn.spark.ParameterAveraging;
 import org.sparkcnn.spark.RoundStats;
 import org.sparkcnn.spark.TrainingPlan;
 import org.sparkcnn.spark.TrainingState;
+import org.sparkcnn.spark.io.MetricsReport;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,9 +68,6 @@ final class RoundMonitor implements ParameterAveraging.Listener {
         trainSeconds += s.wallSeconds();
         trainExamples += s.examples();
         progress.round(s, next.globalRound(), trainExamples / Math.max(1e-9, trainSeconds));
-        if (checkpointEvery > 0 && next.globalRound() % checkpointEvery == 0) {
-            outputs.checkpoint(configText, next, rounds);
-        }
         if (evalEveryRounds > 0 && next.globalRound() % evalEveryRounds == 0) {
             Metrics m = evaluate(next);
             Map<String, Object> row = new LinkedHashMap<>();
@@ -78,13 +79,13 @@ final class RoundMonitor implements ParameterAveraging.Listener {
             row.put("loss", m.loss());
             evaluations.add(row);
         }
+        if (checkpointEvery > 0 && next.globalRound() % checkpointEvery == 0) {
+            checkpoint(next);                                 // after the round's evaluation, which it records
+        }
     }
 
     @Override
     public void onEpochEnd(int epoch, TrainingState next) {
-        if (next.globalRound() > first.globalRound() || next.epoch() > first.epoch()) {
-            outputs.checkpoint(configText, next, rounds);
-        }
         if (evalEveryEpoch) {
             Metrics m = evaluate(next);
             Map<String, Object> row = new LinkedHashMap<>();
@@ -94,6 +95,33 @@ final class RoundMonitor implements ParameterAveraging.Listener {
             epochMetrics.add(row);
             progress.message(String.format(Locale.ROOT, "epoch %d: test accuracy %.4f, loss %.4f", epoch + 1,
                     m.accuracy(), m.loss()));
+        }
+        if (next.globalRound() > first.globalRound() || next.epoch() > first.epoch()) {
+            checkpoint(next);                                 // after the epoch's evaluation, which it records
+        }
+    }
+
+    /** rounds.csv and a checkpoint that carries the evaluations made so far. */
+    private void checkpoint(TrainingState state) {
+        Map<String, Object> history = new LinkedHashMap<>();
+        history.put("epochMetrics", epochMetrics);
+        history.put("evaluations", evaluations);
+        try {
+            outputs.checkpoint(configText, state, rounds, MetricsReport.toJsonString(history));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Restores the evaluations recorded in a checkpoint's history (for --resume). */
+    @SuppressWarnings("unchecked")
+    void restore(String historyJson) throws IOException {
+        Map<String, Object> history = MetricsReport.parse(historyJson.getBytes(StandardCharsets.UTF_8));
+        for (Object row : (List<Object>) history.getOrDefault("epochMetrics", List.of())) {
+            epochMetrics.add((Map<String, Object>) row);
+        }
+        for (Object row : (List<Object>) history.getOrDefault("evaluations", List.of())) {
+            evaluations.add((Map<String, Object>) row);
         }
     }
 

@@ -53,11 +53,11 @@ final class RunOutputs {
      * two leaves a rounds.csv that is ahead of the newest checkpoint, and --resume keeps only its rows before the
      * checkpoint's round.
      */
-    void checkpoint(String configText, TrainingState state, List<RoundStats> rounds) {
+    void checkpoint(String configText, TrainingState state, List<RoundStats> rounds, String history) {
         try {
             RoundsCsv.write(storage, Storage.join(out, "rounds.csv"), rounds);
             storage.write(Storage.join(checkpoints(), Checkpoint.fileName(state.globalRound())),
-                    new Checkpoint(configText, state).toBytes());
+                    new Checkpoint(configText, state, history).toBytes());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint to " + checkpoints() + ": " + e.getMessage(), e);
         }

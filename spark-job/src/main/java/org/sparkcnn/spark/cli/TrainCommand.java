@@ -216,6 +216,7 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
         String configText = MetricsReport.toJsonString(configuration);
         TrainingState start = null;
         List<RoundStats> earlier = List.of();
+        String history = "{}";
         if (resume) {
             Checkpoint ck = outputs.latestCheckpoint();
             if (ck != null) {
@@ -225,6 +226,7 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
                 }
                 start = ck.state();
                 earlier = outputs.roundsBefore(start.globalRound());
+                history = ck.history();
                 System.err.println("resuming from round " + start.globalRound() + " (epoch " + (start.epoch() + 1) + ")");
             }
         }
@@ -243,6 +245,7 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
             try (Progress bar = Progress.open(progress, totalRounds, start.globalRound(), plan.epochs())) {
                 RoundMonitor monitor = new RoundMonitor(sc, plan, testBc, bar, outputs, configText,
                         new Schedule(checkpointEvery, evalEveryRounds, evalEveryEpoch), start, earlier);
+                monitor.restore(history);
                 TrainingState end = pa.train(trainBc, start, monitor);
                 Metrics m = monitor.evaluate(end);
                 Map<String, Object> extra = new LinkedHashMap<>();

@@ -13,17 +13,24 @@ import java.util.zip.CRC32;
 
 /**
  * A training checkpoint: the {@link TrainingState} (next epoch and round, global round and iteration,
- * parameters, optimizer state) and the resolved configuration it was made under. The data order and dropout
- * masks are pure functions of the run seed and (epoch, worker, batch), so the position in the run is their whole
- * random state.
+ * parameters, optimizer state), the resolved configuration it was made under, and the run's history so far (the
+ * test evaluations made before it, as JSON, so a resumed run's metrics.json lists them too). The data order and
+ * dropout masks are pure functions of the run seed and (epoch, worker, batch), so the position in the run is their
+ * whole random state.
  *
- * <p>Format (big-endian): magic "SCNNCKPT", int version 1, int n + n bytes UTF-8 configuration, int epoch,
+ * <p>Format (big-endian): magic "SCNNCKPT", int version 2, int n + n bytes UTF-8 configuration, int epoch,
  * int round, int globalRound, long iteration, int P + P float32 parameters, int S (state vectors), S × (int L +
- * L float32), then a CRC-32 (long) of everything before it. Written atomically by {@link Storage#write}.
+ * L float32), int h + h bytes UTF-8 history, then a CRC-32 (long) of everything before it. Version 1 (no history)
+ * is still read. Written atomically by {@link Storage#write}.
  */
-public record Checkpoint(String configuration, TrainingState state) {
+public record Checkpoint(String configuration, TrainingState state, String history) {
     private static final byte[] MAGIC = "SCNNCKPT".getBytes(StandardCharsets.US_ASCII);
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
+
+    /** A checkpoint without history. */
+    public Checkpoint(String configuration, TrainingState state) {
+        this(configuration, state, "{}");
+    }
 
     public byte[] toBytes() throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -42,6 +49,9 @@ public record Checkpoint(String configuration, TrainingState state) {
         for (float[] s : state.states()) {
             writeFloats(out, s);
         }
+        byte[] hist = history.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(hist.length);
+        out.write(hist);
         out.flush();
         CRC32 crc = new CRC32();
         crc.update(bytes.toByteArray());
@@ -63,7 +73,7 @@ public record Checkpoint(String configuration, TrainingState state) {
         }
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(b, MAGIC.length, b.length - MAGIC.length - 8));
         int version = in.readInt();
-        if (version != VERSION) {
+        if (version != 1 && version != VERSION) {
             throw new IOException(name + ": unsupported checkpoint version " + version);
         }
         String conf = new String(in.readNBytes(length(in, b.length, name)), StandardCharsets.UTF_8);
@@ -76,7 +86,9 @@ public record Checkpoint(String configuration, TrainingState state) {
         for (int i = 0; i < states.length; i++) {
             states[i] = readFloats(in, b.length, name);
         }
-        return new Checkpoint(conf, new TrainingState(epoch, round, globalRound, iteration, params, states));
+        String history = version == 1 ? "{}"
+                : new String(in.readNBytes(length(in, b.length, name)), StandardCharsets.UTF_8);
+        return new Checkpoint(conf, new TrainingState(epoch, round, globalRound, iteration, params, states), history);
     }
 
     private static int length(DataInputStream in, int limit, String name) throws IOException {

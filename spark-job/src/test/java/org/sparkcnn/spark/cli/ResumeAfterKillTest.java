@@ -2,6 +2,7 @@ package org.sparkcnn.spark.cli;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkcnn.spark.io.MetricsReport;
 
 import java.io.File;
 import java.io.IOException;
@@ -22,8 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * A driver killed with SIGKILL mid-training and resumed with {@code train --resume} (same --out) ends with the
- * same model.scnn bytes, rounds and test accuracy as an uninterrupted run. Each run is a child JVM.
+ * A driver killed with SIGKILL mid-training (in its second epoch) and resumed with {@code train --resume} (same
+ * --out) ends with the same model.scnn bytes, rounds, test accuracy and per-epoch test metrics (the first epoch's
+ * restored from the checkpoint) as an uninterrupted run. Each run is a child JVM.
  */
 class ResumeAfterKillTest {
     /** The parent pom's add.opens property: what Spark needs on Java 17. */
@@ -34,9 +36,10 @@ class ResumeAfterKillTest {
     /** 2 workers × 600 examples / batch 32 = 19 steps, τ = 2: 10 rounds an epoch, 20 in all. */
     static final List<String> CONFIG = List.of("train", "--model", "conv5x5x4,maxpool2,dense16:relu,softmax10",
             "--data", "../data/mnist-sample", "--master", "local[2]", "--workers", "2", "--train-limit", "1200",
-            "--test-limit", "500", "--batch", "32", "--local-steps", "2", "--epochs", "2", "--updater", "adam",
-            "--lr", "0.002", "--seed", "7", "--progress", "none");
-    static final int ROUNDS = 20;
+            "--test-limit", "500", "--batch", "32", "--local-steps", "2", "--epochs", "3", "--updater", "adam",
+            "--lr", "0.002", "--seed", "7", "--progress", "none", "--eval-every-epoch");
+    static final int ROUNDS = 30;          // 10 per epoch
+    static final int KILL_AFTER = 13;      // checkpoints (rounds): in the second epoch
 
     @TempDir
     Path tmp;
@@ -93,14 +96,14 @@ class ResumeAfterKillTest {
         Path killedLog = tmp.resolve("killed.log");
         Process p = child(out, killedLog, "--checkpoint-every", "1").start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (checkpoints(out) < 3 && p.isAlive() && System.nanoTime() < deadline) {
+        while (checkpoints(out) < KILL_AFTER && p.isAlive() && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
         assertTrue(p.isAlive(), "the run ended before it could be killed; log:\n" + Files.readString(killedLog));
         p.destroyForcibly();                                        // SIGKILL: no shutdown hooks, no cleanup
         p.waitFor(30, TimeUnit.SECONDS);
         long saved = checkpoints(out);
-        assertTrue(saved >= 3 && saved < ROUNDS, saved + " checkpoints at the kill");
+        assertTrue(saved >= KILL_AFTER && saved < ROUNDS, saved + " checkpoints at the kill");
         assertFalse(Files.exists(out.resolve("model.scnn")), "the killed run had already finished");
 
         Path resumedLog = tmp.resolve("resumed.log");
@@ -113,6 +116,10 @@ class ResumeAfterKillTest {
         for (String f : new String[]{"accuracy", "loss", "rounds", "trainExamples"}) {
             assertEquals(field(reference.resolve("metrics.json"), f), field(out.resolve("metrics.json"), f), f);
         }
+        Object epochs = MetricsReport.parse(Files.readAllBytes(out.resolve("metrics.json"))).get("epochMetrics");
+        assertEquals(MetricsReport.parse(Files.readAllBytes(reference.resolve("metrics.json"))).get("epochMetrics"),
+                epochs, "per-epoch test metrics");
+        assertEquals(3, ((List<?>) epochs).size(), "epochMetrics: " + epochs);
         List<String> rows = Files.readAllLines(out.resolve("rounds.csv"));
         assertEquals(ROUNDS + 1, rows.size(), "rounds.csv: header and one row per round");
         for (int r = 0; r < ROUNDS; r++) {
