@@ -16,15 +16,18 @@ import java.util.function.IntConsumer;
 
 /**
  * A minibatch SGD step on T threads (data parallelism inside one step, as PyTorch's intra-op threads do for a CPU
- * convolution). First the batch is cut into T contiguous chunks of sizes differing by at most one, and chunk i's
- * mean-loss gradient g_i is computed by replica i (replica 0 is the trainer's network, the others share its
- * parameter memory and own their gradients and work buffers). Then the parameter vector is cut into T ranges and
+ * convolution). First the batch of N is cut into min(T, N / 8) contiguous chunks (at least one) of sizes differing
+ * by at most one, and chunk i's mean-loss gradient g_i is computed by replica i (replica 0 is the trainer's
+ * network, the others share its parameter memory and own their gradients and work buffers). Then the parameter vector is cut into T ranges and
  * thread i, for its range, forms the minibatch gradient Σ_i (n_i / N) g_i (summed in chunk order) and applies the
  * optimizer's update there. The result is the single-threaded step up to float rounding, the same for the same T
  * run after run. Dropout masks are drawn per chunk (seed mixed with the chunk index), so a model with dropout
  * trains on different masks for different T.
  */
 final class SplitBatch implements AutoCloseable {
+    /** Fewest examples per chunk: smaller chunks cost more in thread hand-offs and thin GEMMs than they save. */
+    static final int MIN_CHUNK = 8;
+
     private final Network[] replicas;
     private final INDArray[] xs;
     private final INDArray[] ys;
@@ -72,7 +75,7 @@ final class SplitBatch implements AutoCloseable {
      * trainer's network holds the minibatch gradient afterwards.
      */
     double step(MnistDataset data, int[] order, int from, int count, long t, long noiseSeed) {
-        int parts = Math.min(replicas.length, count);
+        int parts = Math.max(1, Math.min(replicas.length, count / MIN_CHUNK));
         double[] losses = new double[parts];
         onThreads(parts, i -> losses[i] = chunk(i, data, order, from, count, parts, noiseSeed));
         double loss = 0;
