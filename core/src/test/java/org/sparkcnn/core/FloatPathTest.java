@@ -4,9 +4,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,14 +35,9 @@ class FloatPathTest {
         Network f = new Network(spec, DataType.FLOAT);
         f.params().assign(d.params().castTo(DataType.FLOAT));
         d.params().assign(f.params().castTo(DataType.DOUBLE));      // both on the same float-representable values
-        SplittableRandom rng = new SplittableRandom(11);
-        int n = 5;
-        Shape in = spec.input();
-        INDArray x = Nd4j.rand(DataType.FLOAT, n, in.channels(), in.height(), in.width()).subi(0.3);
-        INDArray y = Nd4j.zeros(DataType.FLOAT, n, spec.outputs());
-        for (int i = 0; i < n; i++) {
-            y.putScalar(i, rng.nextInt(spec.outputs()), 1.0);
-        }
+        RandomBatch batch = RandomBatch.of(spec, 5, DataType.FLOAT, 11);
+        INDArray x = batch.x();
+        INDArray y = batch.y();
         double lossD = d.gradient(x.castTo(DataType.DOUBLE), y.castTo(DataType.DOUBLE), 3);
         double lossF = f.gradient(x, y, 3);
         assertEquals(lossD, lossF, 1e-4 * Math.max(1, Math.abs(lossD)), text + ": loss");

@@ -4,9 +4,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,14 +36,9 @@ class GradientCheckTest {
     void analyticGradientMatchesCentralDifferences(String text) {
         ModelSpec spec = ModelSpec.parse(text, WeightInit.parse("uniform0.5"));
         Network net = new Network(spec, DataType.DOUBLE).initialize(7);
-        SplittableRandom rng = new SplittableRandom(11);
-        int n = 3;
-        Shape in = spec.input();
-        INDArray x = Nd4j.rand(DataType.DOUBLE, n, in.channels(), in.height(), in.width()).subi(0.3);
-        INDArray y = Nd4j.zeros(DataType.DOUBLE, n, spec.outputs());
-        for (int i = 0; i < n; i++) {
-            y.putScalar(i, rng.nextInt(spec.outputs()), 1.0);
-        }
+        RandomBatch batch = RandomBatch.of(spec, 3, DataType.DOUBLE, 11);
+        INDArray x = batch.x();
+        INDArray y = batch.y();
         long noise = 99;
         net.gradient(x, y, noise);
         INDArray analytic = net.grads().dup();
