@@ -10,8 +10,8 @@ import java.util.List;
 
 /** Options every Spark-running subcommand shares: master, workers, SparkConf pairs, verbosity. */
 final class SparkOptions {
-    @Option(names = "--master", description = "Spark master URL (default: what spark-submit set, else local mode on all "
-            + "cores, each worker's task using cores/workers of them)")
+    @Option(names = "--master", description = "Spark master URL (default: what spark-submit set, else local mode "
+            + "on all cores, each worker's task using cores/workers of them)")
     String master;
 
     @Option(names = "--workers", description = "number of workers (shards, tasks per round); default: cores")

@@ -1,0 +1,60 @@
+package org.sparkcnn.spark.cli;
+
+import org.apache.spark.SparkConf;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+/** The launcher's Spark settings: local mode shares the cores among the workers; the user's choices win. */
+class SparkOptionsTest {
+    static final int CORES = Runtime.getRuntime().availableProcessors();
+
+    private static SparkConf conf(int workers, String master, String... pairs) {
+        SparkOptions o = new SparkOptions();
+        o.workers = workers;
+        o.master = master;
+        o.conf = List.of(pairs);
+        return o.sparkConf("test");
+    }
+
+    @Test
+    void oneLocalWorkerGetsEveryCore() {
+        SparkConf c = conf(1, null);
+        assertEquals("local[" + CORES + "]", c.get("spark.master"));
+        if (CORES > 1) {
+            assertEquals(Integer.toString(CORES), c.get("spark.task.cpus"));
+        } else {
+            assertFalse(c.contains("spark.task.cpus"));
+        }
+    }
+
+    @Test
+    void asManyWorkersAsCoresGetOneCoreEach() {
+        SparkConf c = conf(CORES, null);
+        assertEquals("local[" + CORES + "]", c.get("spark.master"));
+        assertFalse(c.contains("spark.task.cpus"));
+        SparkConf more = conf(2 * CORES + 1, null);                     // more workers than cores: time-shared
+        assertEquals("local[" + (2 * CORES + 1) + "]", more.get("spark.master"));
+        assertFalse(more.contains("spark.task.cpus"));
+    }
+
+    @Test
+    void theUsersMasterAndTaskCpusWin() {
+        SparkConf c = conf(1, "local[3]", "spark.task.cpus=3");
+        assertEquals("local[3]", c.get("spark.master"));
+        assertEquals("3", c.get("spark.task.cpus"));
+        SparkConf d = conf(1, null, "spark.task.cpus=1");
+        assertEquals("1", d.get("spark.task.cpus"));
+    }
+
+    @Test
+    void engineSettingsAreSet() {
+        SparkConf c = conf(2, null);
+        assertEquals("org.apache.spark.serializer.KryoSerializer", c.get("spark.serializer"));
+        assertEquals("true", c.get("spark.kryo.registrationRequired"));
+        assertEquals("false", c.get("spark.broadcast.compress"));
+    }
+}
