@@ -1,10 +1,12 @@
 package org.sparkcnn.core;
 
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,20 +17,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class FloatPathTest {
 
+    /** The gradient check's specs, and full-size LeNet (too large for central differences). */
+    static Stream<String> specs() {
+        return Stream.concat(GradientCheckTest.specs(),
+                Stream.of("input1x28x28,conv5x5x20,maxpool2,conv5x5x50,maxpool2,dense500:relu,softmax10"));
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {
-        "input2x7x7,conv3x3x3:tanh,maxpool2,dense5:sigmoid,softmax4",
-        "input1x6x6,conv3x3x2:s2:same:relu,avgpool2,softmax3",
-        "input1x6x6,conv4x4x2:same:sigmoid,conv3x3x2:s2,softmax3",
-        "input3x5x5,conv2x2x2:sigmoid,maxpool2:s1,softmax3",
-        "input2x8x8,conv3x3x4:relu,avgpool3:s2,dense3:identity,loss=quadratic",
-        "input2x6x6,conv1x1x8,conv3x3x3:same:tanh,conv2x2x2:s2,softmax3",
-        "input8x7x7,conv3x3x2:s2:same:relu,softmax3",
-        "input1x12x12,conv3x3x20,maxpool2,conv3x3x6,avgpool2,softmax3",
-        "input2x7x7,conv2x2x3:tanh,maxpool3:s2,softmax3",
-        "input3x6x6,maxpool2,conv2x2x2:tanh,softmax3",
-        "input1x28x28,conv5x5x20,maxpool2,conv5x5x50,maxpool2,dense500:relu,softmax10",
-    })
+    @MethodSource("specs")
     void floatGradientMatchesDouble(String text) {
         ModelSpec spec = ModelSpec.parse(text, WeightInit.parse("uniform0.5"));
         Network d = new Network(spec, DataType.DOUBLE).initialize(7);

@@ -1,10 +1,11 @@
 package org.sparkcnn.core;
 
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,24 +16,29 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class GradientCheckTest {
 
+    /** The specs checked: every layer, activation and loss, padding and stride, and the kernels' special paths. */
+    static Stream<String> specs() {
+        return Stream.of(
+            "input2x7x7,conv3x3x3:tanh,maxpool2,dense5:sigmoid,softmax4",
+            "input1x6x6,conv3x3x2:s2:same:relu,avgpool2,softmax3",
+            "input1x6x6,conv4x4x2:same:sigmoid,conv3x3x2:s2,softmax3",
+            "input3x5x5,conv2x2x2:sigmoid,maxpool2:s1,softmax3",
+            "input1x5x5,conv3x3x2:same,flatten,dense4:relu,dense3:softmax,loss=quadratic",
+            "input1x4x4,dense5:tanh,dense3:sigmoid,loss=quadratic",
+            "input1x4x4,dense6:tanh,dropout0.3,softmax3",
+            "input2x8x8,conv3x3x4:relu,avgpool3:s2,dense3:identity,loss=quadratic",
+            "input1x28x28,conv5x5x2,maxpool2,conv5x5x3,maxpool2,dense7:relu,softmax10",
+            // kernel rows of many channels (long im2col runs), clipped by padding or not
+            "input2x6x6,conv1x1x8,conv3x3x3:same:tanh,conv2x2x2:s2,softmax3",
+            "input8x7x7,conv3x3x2:s2:same:relu,softmax3",
+            "input1x12x12,conv3x3x20,maxpool2,conv3x3x6,avgpool2,softmax3",
+            "input2x7x7,conv2x2x3:tanh,maxpool3:s2,softmax3",                 // max pooling beyond 2x2
+            "input3x6x6,maxpool2,conv2x2x2:tanh,softmax3"                      // pooling an NCHW input
+        );
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {
-        "input2x7x7,conv3x3x3:tanh,maxpool2,dense5:sigmoid,softmax4",
-        "input1x6x6,conv3x3x2:s2:same:relu,avgpool2,softmax3",
-        "input1x6x6,conv4x4x2:same:sigmoid,conv3x3x2:s2,softmax3",
-        "input3x5x5,conv2x2x2:sigmoid,maxpool2:s1,softmax3",
-        "input1x5x5,conv3x3x2:same,flatten,dense4:relu,dense3:softmax,loss=quadratic",
-        "input1x4x4,dense5:tanh,dense3:sigmoid,loss=quadratic",
-        "input1x4x4,dense6:tanh,dropout0.3,softmax3",
-        "input2x8x8,conv3x3x4:relu,avgpool3:s2,dense3:identity,loss=quadratic",
-        "input1x28x28,conv5x5x2,maxpool2,conv5x5x3,maxpool2,dense7:relu,softmax10",
-        // kernel rows of many channels (long im2col runs), clipped by padding or not
-        "input2x6x6,conv1x1x8,conv3x3x3:same:tanh,conv2x2x2:s2,softmax3",
-        "input8x7x7,conv3x3x2:s2:same:relu,softmax3",
-        "input1x12x12,conv3x3x20,maxpool2,conv3x3x6,avgpool2,softmax3",
-        "input2x7x7,conv2x2x3:tanh,maxpool3:s2,softmax3",                 // max pooling beyond 2x2
-        "input3x6x6,maxpool2,conv2x2x2:tanh,softmax3",                     // pooling an NCHW input
-    })
+    @MethodSource("specs")
     void analyticGradientMatchesCentralDifferences(String text) {
         ModelSpec spec = ModelSpec.parse(text, WeightInit.parse("uniform0.5"));
         Network net = new Network(spec, DataType.DOUBLE).initialize(7);
