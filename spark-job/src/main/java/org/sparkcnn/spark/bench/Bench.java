@@ -55,7 +55,8 @@ import java.util.Properties;
  * Each engine first trains, untimed, one epoch on the first {@code warmup-images} training images (-1, the
  * default: all of them) from the same initial parameters and discards the result: that JIT-compiles the engine's
  * and Spark's code (C2 spends several CPU seconds on it, competing with training on a small machine), so the timed
- * epoch measures the steady rate a long training run sees; 0 measures a cold JVM. blas times a 1024×1024×1024 sgemm on 1 and 2 threads.
+ * epoch measures the steady rate a long training run sees; 0 measures a cold JVM. blas times a 1024×1024×1024
+ * sgemm on 1 and 2 threads.
  */
 public final class Bench {
     private final ModelSpec spec;
@@ -186,17 +187,13 @@ public final class Bench {
     private BenchResult runDl4j(String engine, MnistDataset train, MnistDataset test) {
         NativeThreads.limit(workers);
         if (warmup != 0) {
-            MultiLayerNetwork warm = Dl4jModels.toNetwork(
-                    Dl4jModels.configuration(spec, seed, Dl4jModels.updater(optimizer)), spec,
-                    Nd4j.createFromArray(initialParams()));
+            MultiLayerNetwork warm = dl4jNetwork();
             int[] order = DataOrder.permutation(train.size(), seed, 0);
             for (int from = 0; from + batch <= warmupImages(train); from += batch) {
                 warm.fit(Dl4jData.batch(train, order, from, batch));
             }
         }
-        MultiLayerNetwork net = Dl4jModels.toNetwork(
-                Dl4jModels.configuration(spec, seed, Dl4jModels.updater(optimizer)), spec,
-                Nd4j.createFromArray(initialParams()));
+        MultiLayerNetwork net = dl4jNetwork();
         AccuracyClock clock = new AccuracyClock(target);
         int n = train.size();
         double seconds = 0;
@@ -219,6 +216,12 @@ public final class Bench {
         clock.record(seconds, accuracy);
         return new BenchResult(engine, model, 1, 0, workers, examples, seconds, accuracy, clock.reachedAt(), 0,
                 Double.NaN, 0, Double.NaN);
+    }
+
+    /** A DL4J network of our spec and optimizer, from our initial parameters. */
+    private MultiLayerNetwork dl4jNetwork() {
+        return Dl4jModels.toNetwork(Dl4jModels.configuration(spec, seed, Dl4jModels.updater(optimizer)), spec,
+                Nd4j.createFromArray(initialParams()));
     }
 
     /** DL4J's Spark trainer on local[workers], evaluated by our distributed evaluation. */
