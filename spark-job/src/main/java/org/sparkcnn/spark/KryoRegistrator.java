@@ -6,7 +6,10 @@ import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.serializers.JavaSerializer;
 import org.sparkcnn.core.ModelSpec;
-import org.sparkcnn.core.data.MnistDataset;
+import org.sparkcnn.core.Shape;
+import org.sparkcnn.core.data.ImageArray;
+import org.sparkcnn.spark.data.ExampleChunk;
+import org.sparkcnn.spark.data.ShardSummary;
 import org.sparkcnn.core.eval.EvalCounts;
 
 /**
@@ -32,7 +35,11 @@ public final class KryoRegistrator implements org.apache.spark.serializer.KryoRe
         kryo.register(WorkerResult[].class);
         kryo.register(EvalCounts.class, new EvalCountsSerializer());
         kryo.register(EvalCounts[].class);
-        kryo.register(MnistDataset.class, new MnistDatasetSerializer());
+        kryo.register(ImageArray.class, new ImageArraySerializer());
+        kryo.register(ExampleChunk.class, new ExampleChunkSerializer());
+        kryo.register(ExampleChunk[].class);
+        kryo.register(ShardSummary.class, new ShardSummarySerializer());
+        kryo.register(ShardSummary[].class);
         kryo.register(TrainingPlan.class, new JavaSerializer());
         kryo.register(ModelSpec.class, new JavaSerializer());
     }
@@ -109,11 +116,12 @@ public final class KryoRegistrator implements org.apache.spark.serializer.KryoRe
         }
     }
 
-    static final class MnistDatasetSerializer extends Serializer<MnistDataset> {
+    static final class ImageArraySerializer extends Serializer<ImageArray> {
         @Override
-        public void write(Kryo kryo, Output out, MnistDataset d) {
-            out.writeInt(d.rows());
-            out.writeInt(d.cols());
+        public void write(Kryo kryo, Output out, ImageArray d) {
+            out.writeInt(d.shape().channels());
+            out.writeInt(d.shape().height());
+            out.writeInt(d.shape().width());
             out.writeInt(d.pixels().length);
             out.writeBytes(d.pixels());
             out.writeInt(d.labels().length);
@@ -121,12 +129,43 @@ public final class KryoRegistrator implements org.apache.spark.serializer.KryoRe
         }
 
         @Override
-        public MnistDataset read(Kryo kryo, Input in, Class<MnistDataset> type) {
-            int rows = in.readInt();
-            int cols = in.readInt();
+        public ImageArray read(Kryo kryo, Input in, Class<ImageArray> type) {
+            Shape shape = new Shape(in.readInt(), in.readInt(), in.readInt());
             byte[] pixels = in.readBytes(in.readInt());
             byte[] labels = in.readBytes(in.readInt());
-            return new MnistDataset(pixels, labels, rows, cols);
+            return new ImageArray(pixels, labels, shape);
+        }
+    }
+
+    static final class ExampleChunkSerializer extends Serializer<ExampleChunk> {
+        @Override
+        public void write(Kryo kryo, Output out, ExampleChunk c) {
+            out.writeInt(c.index().length);
+            out.writeInts(c.index());
+            kryo.writeObject(out, c.images());
+        }
+
+        @Override
+        public ExampleChunk read(Kryo kryo, Input in, Class<ExampleChunk> type) {
+            int[] index = in.readInts(in.readInt());
+            return new ExampleChunk(index, kryo.readObject(in, ImageArray.class));
+        }
+    }
+
+    static final class ShardSummarySerializer extends Serializer<ShardSummary> {
+        @Override
+        public void write(Kryo kryo, Output out, ShardSummary s) {
+            out.writeInt(s.shard());
+            out.writeLong(s.examples());
+            out.writeInt(s.classCounts().length);
+            out.writeLongs(s.classCounts());
+        }
+
+        @Override
+        public ShardSummary read(Kryo kryo, Input in, Class<ShardSummary> type) {
+            int shard = in.readInt();
+            long examples = in.readLong();
+            return new ShardSummary(shard, examples, in.readLongs(in.readInt()));
         }
     }
 

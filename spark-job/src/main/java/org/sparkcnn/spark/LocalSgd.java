@@ -5,62 +5,65 @@ import org.apache.spark.broadcast.Broadcast;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.sparkcnn.core.data.MnistDataset;
+import org.sparkcnn.core.Shape;
+import org.sparkcnn.core.data.ImageChunks;
 import org.sparkcnn.core.train.DataOrder;
 import org.sparkcnn.core.train.LocalTrainer;
 import org.sparkcnn.core.train.Seeds;
+import org.sparkcnn.spark.data.ExampleChunk;
+import org.sparkcnn.spark.data.Shards;
 import scala.collection.Iterator;
 import scala.runtime.AbstractFunction2;
 
 import java.io.Serializable;
 
 /**
- * The executor side of a round: worker w loads the broadcast parameters and optimizer state into its cached
- * trainer and runs its next τ local SGD steps on its shard of this epoch's permutation. The result is a
- * deterministic function of the broadcast, the shard and the round, so a retried task returns the same result.
+ * The executor side of a round: worker w (the task of partition w of the cached shards) loads the broadcast
+ * parameters and optimizer state into its cached trainer and runs its next τ local SGD steps on its shard, in this
+ * epoch's permutation of the shard. The result is a deterministic function of the broadcast, the shard and the
+ * round, so a retried task returns the same result.
  * A loss that becomes NaN or infinite ends the worker's round early with a NaN loss sum, which the driver reports.
  */
-final class LocalSgd extends AbstractFunction2<TaskContext, Iterator<Integer>, WorkerResult> implements Serializable {
+final class LocalSgd extends AbstractFunction2<TaskContext, Iterator<ExampleChunk>, WorkerResult>
+        implements Serializable {
     private final String runId;
     private final TrainingPlan plan;
-    private final Broadcast<MnistDataset> data;
+    private final Shape shape;
     private final Broadcast<RoundTask> task;
     private final int failFirstAttemptOfRound;
 
-    LocalSgd(String runId, TrainingPlan plan, Broadcast<MnistDataset> data, Broadcast<RoundTask> task,
-             int failFirstAttemptOfRound) {
+    LocalSgd(String runId, TrainingPlan plan, Shape shape, Broadcast<RoundTask> task, int failFirstAttemptOfRound) {
         this.runId = runId;
         this.plan = plan;
-        this.data = data;
+        this.shape = shape;
         this.task = task;
         this.failFirstAttemptOfRound = failFirstAttemptOfRound;
     }
 
-    /** Runs worker {@code ids.next()}'s round (each partition of the workers RDD holds one worker index). */
+    /** Runs the round of worker {@code ctx.partitionId()} on the chunks of its cached shard. */
     @Override
-    public WorkerResult apply(TaskContext ctx, Iterator<Integer> ids) {
-        int worker = ids.next();
+    public WorkerResult apply(TaskContext ctx, Iterator<ExampleChunk> chunks) {
+        int worker = ctx.partitionId();
         // A task of k cores splits each minibatch over k threads, each calling single-threaded BLAS.
-        int cores = ctx == null ? 1 : Math.max(1, ctx.cpus());
+        int cores = Math.max(1, ctx.cpus());
         NativeThreads.limit(1);
         RoundTask t = task.value();
-        MnistDataset d = data.value();
+        ImageChunks d = Shards.view(shape, chunks);
         LocalTrainer trainer = WorkerCache.trainer(runId, worker, plan, cores);
         copyInto(trainer.network().params(), t.params());
         copyInto(trainer.optimizer().state(), t.stateFor(worker));
 
-        int n = d.size();
-        int start = DataOrder.shardStart(n, plan.workers(), worker);
-        int end = DataOrder.shardStart(n, plan.workers(), worker + 1);
-        int batches = DataOrder.batches(end - start, plan.batchSize());
-        int[] order = DataOrder.permutation(n, plan.seed(), t.epoch());
+        int size = d.size();
+        int batches = DataOrder.batches(size, plan.batchSize());
+        int[] order = WorkerCache.order(runId, worker, t.epoch(),
+                () -> DataOrder.shardPermutation(size, plan.seed(), t.epoch(), worker));
         long began = System.nanoTime();
         long examples = 0;
         double lossSum = 0;
         int steps = 0;
         for (int b = t.round() * t.tau(); b < Math.min(batches, (t.round() + 1) * t.tau()); b++) {
-            int from = start + b * plan.batchSize();
-            int count = Math.min(plan.batchSize(), end - from);
+            int from = b * plan.batchSize();
+            int count = Math.min(plan.batchSize(), size - from);
             double loss;
             try {
                 loss = trainer.step(d, order, from, count, t.iteration() + steps,

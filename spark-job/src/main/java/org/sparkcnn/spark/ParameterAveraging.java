@@ -1,22 +1,23 @@
 package org.sparkcnn.spark;
 
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.sparkcnn.core.data.MnistDataset;
 import org.sparkcnn.core.train.DataOrder;
 import org.sparkcnn.core.train.LocalTrainer;
+import org.sparkcnn.spark.data.Shards;
+import org.sparkcnn.spark.data.TrainingData;
 import scala.reflect.ClassTag$;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 
 /**
  * Local SGD with periodic parameter averaging (McMahan et al. 2017; Lin et al. 2020). Every round:
- * broadcast the parameters → each of N workers runs τ local steps on its shard → collect → average, weighted by
- * the examples each processed, in worker order (so the sum, and the model, are the same run after run).
+ * broadcast the parameters → each of N workers runs τ local steps on its cached shard (one task per shard, where
+ * the shard is cached) → collect → average, weighted by the examples each processed, in worker order (so the sum,
+ * and the model, are the same run after run).
  */
 public final class ParameterAveraging {
 
@@ -61,17 +62,20 @@ public final class ParameterAveraging {
     }
 
     /** Trains from {@code start} to the end of the last epoch; returns the final state. */
-    public TrainingState train(Broadcast<MnistDataset> data, TrainingState start, Listener listener) {
+    public TrainingState train(TrainingData data, TrainingState start, Listener listener) {
+        return train(data, start, 0, listener);
+    }
+
+    /**
+     * Trains from {@code start} to the end of the last epoch, or until {@code maxRounds} rounds have run in all
+     * (0: no limit); returns the final state.
+     */
+    public TrainingState train(TrainingData data, TrainingState start, int maxRounds, Listener listener) {
         String runId = UUID.randomUUID().toString();
-        List<Integer> ids = new ArrayList<>();
-        for (int w = 0; w < plan.workers(); w++) {
-            ids.add(w);
-        }
-        JavaRDD<Integer> workers = sc.parallelize(ids, plan.workers());
-        int n = data.value().size();
+        int n = Math.toIntExact(data.size());
         TrainingState s = start;
         try {
-            while (s.epoch() < plan.epochs()) {
+            while (s.epoch() < plan.epochs() && (maxRounds <= 0 || s.globalRound() < maxRounds)) {
                 int rounds = roundsIn(s.epoch(), n);
                 if (s.round() >= rounds) {
                     listener.onEpochEnd(s.epoch(), s);
@@ -80,11 +84,15 @@ public final class ParameterAveraging {
                 }
                 long began = System.nanoTime();
                 int tau = plan.localStepsAt(s.epoch());
+                Shards shards = data.shardsFor(s.epoch());
                 RoundTask task = new RoundTask(s.globalRound(), s.epoch(), s.round(), tau, s.iteration(), s.params(),
                         s.states());
                 Broadcast<RoundTask> bc = sc.broadcast(task);
-                List<WorkerResult> results = runRound(workers,
-                        new LocalSgd(runId, plan, data, bc, failFirstAttemptOfRound));
+                sc.setJobDescription(String.format(Locale.ROOT, "round %d/%d of epoch %d: local steps",
+                        s.round() + 1, rounds, s.epoch() + 1));
+                List<WorkerResult> results = runRound(shards,
+                        new LocalSgd(runId, plan, shards.shape(), bc, failFirstAttemptOfRound));
+                sc.setJobDescription(null);
                 bc.destroy();
                 refuseDivergence(s, results);
                 long averaging = System.nanoTime();
@@ -100,13 +108,13 @@ public final class ParameterAveraging {
     }
 
     /**
-     * One Spark job of one task per worker. The job runs the named function directly on the workers RDD
+     * One Spark job of one task per shard. The job runs the named function directly on the cached shards
      * ({@code SparkContext.runJob}) rather than through {@code map(...).collect()}: that builds no RDD per round and
      * skips the closure cleaner, which re-reads class files for every Scala lambda (a few ms per job, and rounds
      * take ~100 ms).
      */
-    private List<WorkerResult> runRound(JavaRDD<Integer> workers, LocalSgd localSgd) {
-        Object results = sc.sc().runJob(workers.rdd(), localSgd, ClassTag$.MODULE$.apply(WorkerResult.class));
+    private List<WorkerResult> runRound(Shards shards, LocalSgd localSgd) {
+        Object results = sc.sc().runJob(shards.rdd().rdd(), localSgd, ClassTag$.MODULE$.apply(WorkerResult.class));
         return Arrays.asList((WorkerResult[]) results);
     }
 

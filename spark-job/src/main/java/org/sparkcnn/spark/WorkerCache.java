@@ -12,6 +12,10 @@ import java.util.function.Predicate;
  */
 final class WorkerCache {
     private static final ConcurrentHashMap<String, LocalTrainer> TRAINERS = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<String, EpochOrder> ORDERS = new ConcurrentHashMap<>();
+
+    /** A worker's visiting order of its shard in one epoch. */
+    private record EpochOrder(int epoch, int[] order) { }
 
     private WorkerCache() { }
 
@@ -22,12 +26,27 @@ final class WorkerCache {
         return TRAINERS.computeIfAbsent(key, k -> new LocalTrainer(plan.spec(), plan.optimizer(), threads));
     }
 
+    /**
+     * Worker {@code worker}'s order of its shard in {@code epoch}, computed once per epoch (rounds of the same epoch
+     * reuse it; a worker keeps only its latest).
+     */
+    static int[] order(String runId, int worker, int epoch, java.util.function.Supplier<int[]> compute) {
+        String key = runId + "/" + worker;
+        EpochOrder o = ORDERS.get(key);
+        if (o == null || o.epoch() != epoch) {
+            o = new EpochOrder(epoch, compute.get());
+            ORDERS.put(key, o);
+        }
+        return o.order();
+    }
+
     /** Forgets the trainers of a run (called on the driver when a run ends; executors die with the application). */
     static void release(String runId) {
         drop(k -> k.startsWith(runId + "/"));
     }
 
     private static void drop(Predicate<String> which) {
+        ORDERS.keySet().removeIf(which);
         TRAINERS.entrySet().removeIf(e -> {
             if (which.test(e.getKey())) {
                 e.getValue().close();

@@ -4,7 +4,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.sparkcnn.core.ModelSpec;
 import org.sparkcnn.core.Network;
-import org.sparkcnn.core.data.MnistDataset;
+import org.sparkcnn.core.data.ImageArray;
 import org.sparkcnn.core.optim.OptimizerConfig;
 
 import java.nio.file.Files;
@@ -20,7 +20,7 @@ public final class MemoryProbe {
 
     public static void main(String[] args) throws Exception {
         ModelSpec spec = ModelSpec.parse("conv5x5x8,maxpool2,dense64:relu,dropout0.2,softmax10");
-        MnistDataset data = MnistDataset.load(Path.of(args[0]), true).limit(1200);
+        ImageArray data = ImageArray.load(Path.of(args[0]), true).limit(1200);
         int workers = Integer.parseInt(args[1]);
         int taskCpus = Integer.parseInt(args[2]);
         try (JavaSparkContext sc = LocalSpark.start("local[" + workers * taskCpus + "]", taskCpus)) {
@@ -28,7 +28,7 @@ public final class MemoryProbe {
                     3, 0, 32, 10, 1, true);
             ParameterAveraging pa = new ParameterAveraging(sc, plan);
             float[] init = new Network(spec, DataType.FLOAT).initialize(1).params().toFloatVector();
-            pa.train(sc.broadcast(data), pa.initialState(init), new ParameterAveraging.Listener() {
+            pa.train(InMemory.training(sc, data, plan, 1), pa.initialState(init), new ParameterAveraging.Listener() {
                 @Override
                 public void onEpochEnd(int epoch, TrainingState next) {
                     System.gc();

@@ -6,7 +6,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.sparkcnn.core.ModelSpec;
 import org.sparkcnn.core.Network;
 import org.sparkcnn.core.Presets;
-import org.sparkcnn.core.data.MnistDataset;
+import org.sparkcnn.core.data.ImageArray;
 import org.sparkcnn.core.optim.OptimizerConfig;
 import org.sparkcnn.core.train.LocalTrainer;
 
@@ -24,7 +24,7 @@ class MultiCoreWorkerTest {
 
     @Test
     void aTwoCoreWorkerEqualsTheTwoThreadTrainer() throws Exception {
-        MnistDataset data = MnistDataset.load(Path.of("../data/mnist-sample"), true).limit(700);
+        ImageArray data = ImageArray.load(Path.of("../data/mnist-sample"), true).limit(700);
         OptimizerConfig opt = OptimizerConfig.of(OptimizerConfig.Kind.NESTEROV, 0.02);
         float[] start = new Network(SPEC, DataType.FLOAT).initialize(3).params().toFloatVector();
         TrainingPlan plan = new TrainingPlan(SPEC, opt, 1, 1, 0, 50, 1, 42, true);
@@ -32,7 +32,7 @@ class MultiCoreWorkerTest {
         JavaSparkContext sc = LocalSpark.start("local[2]", 2);
         try {
             ParameterAveraging pa = new ParameterAveraging(sc, plan);
-            end = pa.train(sc.broadcast(data), pa.initialState(start), new ParameterAveraging.Listener() { });
+            end = pa.train(InMemory.training(sc, data, plan, 1), pa.initialState(start), new ParameterAveraging.Listener() { });
         } finally {
             sc.stop();
         }

@@ -1,7 +1,7 @@
 package org.sparkcnn.spark;
 
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
+import org.sparkcnn.spark.data.TrainingData;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.junit.jupiter.api.AfterAll;
@@ -11,7 +11,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.sparkcnn.core.ModelSpec;
 import org.sparkcnn.core.Network;
 import org.sparkcnn.core.Presets;
-import org.sparkcnn.core.data.MnistDataset;
+import org.sparkcnn.core.data.ImageArray;
 import org.sparkcnn.core.optim.OptimizerConfig;
 
 import java.nio.file.Path;
@@ -49,11 +49,11 @@ class RoundRetryTest {
     @Test
     void aRetriedRoundGivesBitIdenticalParameters() throws Exception {
         ModelSpec spec = Presets.resolve("conv5x5x4,maxpool2,dense16:relu,dropout0.25,softmax10");
-        MnistDataset data = MnistDataset.load(Path.of("../data/mnist-sample"), true).limit(600);
+        ImageArray data = ImageArray.load(Path.of("../data/mnist-sample"), true).limit(600);
         TrainingPlan plan = new TrainingPlan(spec, OptimizerConfig.of(OptimizerConfig.Kind.ADAM, 0.002), 2, 3, 0, 32,
                 1, 5, true);
         float[] init = new Network(spec, DataType.FLOAT).initialize(5).params().toFloatVector();
-        Broadcast<MnistDataset> bc = sc.broadcast(data);
+        TrainingData bc = InMemory.training(sc, data, plan, 1);
 
         ParameterAveraging clean = new ParameterAveraging(sc, plan);
         TrainingState expected = clean.train(bc, clean.initialState(init), new ParameterAveraging.Listener() { });

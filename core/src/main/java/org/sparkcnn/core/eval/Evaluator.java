@@ -4,14 +4,14 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparkcnn.core.Network;
-import org.sparkcnn.core.data.MnistDataset;
+import org.sparkcnn.core.data.ImageSet;
 
 /** Evaluates a network on a range of a dataset in fixed-size batches, in index order. */
 public final class Evaluator {
     private Evaluator() { }
 
     /** Counts for examples [from, to) of {@code data}. */
-    public static EvalCounts evaluate(Network net, MnistDataset data, int from, int to, int batch) {
+    public static EvalCounts evaluate(Network net, ImageSet data, int from, int to, int batch) {
         int k = net.spec().outputs();
         EvalCounts total = EvalCounts.zero(k);
         long[][] confusion = total.confusion();

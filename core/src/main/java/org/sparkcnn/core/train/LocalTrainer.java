@@ -5,7 +5,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparkcnn.core.ModelSpec;
 import org.sparkcnn.core.Network;
-import org.sparkcnn.core.data.MnistDataset;
+import org.sparkcnn.core.data.ImageSet;
 import org.sparkcnn.core.optim.Optimizer;
 import org.sparkcnn.core.optim.OptimizerConfig;
 
@@ -52,7 +52,7 @@ public final class LocalTrainer implements AutoCloseable {
      * One SGD step on examples {@code order[from .. from+count)} of {@code data} at global iteration {@code t};
      * {@code noiseSeed} seeds dropout. Returns the minibatch's mean loss before the update.
      */
-    public double step(MnistDataset data, int[] order, int from, int count, long t, long noiseSeed) {
+    public double step(ImageSet data, int[] order, int from, int count, long t, long noiseSeed) {
         // the split step updates the parameters itself, range by range on its threads, when the loss is finite
         double loss = split != null ? split.step(data, order, from, count, t, noiseSeed)
                 : gradient(data, order, from, count, noiseSeed);
@@ -66,7 +66,7 @@ public final class LocalTrainer implements AutoCloseable {
         return loss;
     }
 
-    private double gradient(MnistDataset data, int[] order, int from, int count, long noiseSeed) {
+    private double gradient(ImageSet data, int[] order, int from, int count, long noiseSeed) {
         var in = network.spec().input();
         if (x == null || x.size(0) != count) {
             x = Nd4j.createUninitialized(DataType.FLOAT, new long[]{count, in.channels(), in.height(), in.width()}, 'c');
@@ -100,7 +100,7 @@ public final class LocalTrainer implements AutoCloseable {
      * Plain single-process SGD: {@code epochs} passes over {@code data} in the order of {@link DataOrder} (one
      * worker), batches of {@code batch} (the last of an epoch may be short). Iteration t counts steps from 0.
      */
-    public void fit(MnistDataset data, int batch, int epochs, long seed, Listener listener) {
+    public void fit(ImageSet data, int batch, int epochs, long seed, Listener listener) {
         long t = 0;
         int n = data.size();
         for (int epoch = 0; epoch < epochs; epoch++) {

@@ -5,7 +5,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparkcnn.core.Network;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.sparkcnn.core.data.MnistDataset;
+import org.sparkcnn.core.data.ImageSet;
 import org.sparkcnn.core.optim.Optimizer;
 
 import java.util.concurrent.ExecutionException;
@@ -74,7 +74,7 @@ final class SplitBatch implements AutoCloseable {
      * loss and, when it is finite, updates the parameters (a NaN or infinite loss leaves them as they were). The
      * trainer's network holds the minibatch gradient afterwards.
      */
-    double step(MnistDataset data, int[] order, int from, int count, long t, long noiseSeed) {
+    double step(ImageSet data, int[] order, int from, int count, long t, long noiseSeed) {
         int parts = Math.max(1, Math.min(replicas.length, count / MIN_CHUNK));
         double[] losses = new double[parts];
         onThreads(parts, i -> losses[i] = chunk(i, data, order, from, count, parts, noiseSeed));
@@ -129,7 +129,7 @@ final class SplitBatch implements AutoCloseable {
         }
     }
 
-    private double chunk(int i, MnistDataset data, int[] order, int from, int count, int parts, long noiseSeed) {
+    private double chunk(int i, ImageSet data, int[] order, int from, int count, int parts, long noiseSeed) {
         int start = chunkStart(count, parts, i);
         int n = chunkSize(count, parts, i);
         Network net = replicas[i];

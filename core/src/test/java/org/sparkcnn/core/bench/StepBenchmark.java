@@ -8,7 +8,7 @@ import org.sparkcnn.core.ModelSpec;
 import org.sparkcnn.core.Network;
 import org.sparkcnn.core.Presets;
 import org.sparkcnn.core.RuntimeLayers;
-import org.sparkcnn.core.data.MnistDataset;
+import org.sparkcnn.core.data.ImageArray;
 import org.sparkcnn.core.layers.ActivationLayer;
 import org.sparkcnn.core.layers.Layer;
 import org.sparkcnn.core.optim.OptimizerConfig;
@@ -52,7 +52,7 @@ public final class StepBenchmark {
         Nd4j.getEnvironment().setMaxMasterThreads(1);
         Nd4j.factory().blas().setMaxThreads(1);
 
-        MnistDataset data = MnistDataset.load(Path.of("data/mnist-sample"), true);
+        ImageArray data = ImageArray.load(Path.of("data/mnist-sample"), true);
         ModelSpec spec = Presets.resolve(specText);
         LocalTrainer trainer = new LocalTrainer(spec, OptimizerConfig.of(OptimizerConfig.Kind.NESTEROV, 0.01), stepThreads);
         trainer.network().initialize(1);
@@ -78,7 +78,7 @@ public final class StepBenchmark {
     }
 
     /** The step split into parts, timed by this thread's CPU clock around each; prints ms per step. */
-    private static void breakdown(LocalTrainer trainer, MnistDataset data, int[] order, int batch, int steps) {
+    private static void breakdown(LocalTrainer trainer, ImageArray data, int[] order, int batch, int steps) {
         Network net = trainer.network();
         List<Layer> layers = RuntimeLayers.of(net);
         int end = layers.get(layers.size() - 1) instanceof ActivationLayer a && a.activation() == Activation.SOFTMAX

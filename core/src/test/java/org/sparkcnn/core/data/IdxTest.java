@@ -31,8 +31,7 @@ class IdxTest {
         byte[] gz = gzip(plain);
         Idx.Images fromGzip = Idx.readImages(new ByteArrayInputStream(gz), IMAGES + ".gz", gz.length);
         assertEquals(1000, fromPlain.count());
-        assertEquals(28, fromPlain.rows());
-        assertEquals(28, fromPlain.cols());
+        assertEquals(new org.sparkcnn.core.Shape(1, 28, 28), fromPlain.shape());
         assertArrayEquals(Arrays.copyOfRange(plain, 16, plain.length), fromPlain.pixels());
         assertArrayEquals(fromPlain.pixels(), fromGzip.pixels());
     }
@@ -49,9 +48,9 @@ class IdxTest {
         byte[] labels = sample(LABELS);
         assertFault(LABELS + ": magic number 2049 declares 1 dimensions, an images file has 3 (magic 2051)",
                 () -> Idx.readImages(new ByteArrayInputStream(labels), LABELS, labels.length));
-        byte[] fourD = withInt(sample(IMAGES), 0, 2052);
-        assertFault(IMAGES + ": magic number 2052 declares 4 dimensions, an images file has 3 (magic 2051)",
-                () -> Idx.readImages(new ByteArrayInputStream(fourD), IMAGES, -1));
+        byte[] fiveD = withInt(sample(IMAGES), 0, 2053);
+        assertFault(IMAGES + ": magic number 2053 declares 5 dimensions, an images file has 3 (magic 2051) or 4 "
+                + "(magic 2052)", () -> Idx.readImages(new ByteArrayInputStream(fiveD), IMAGES, -1));
     }
 
     @Test
@@ -65,12 +64,28 @@ class IdxTest {
     }
 
     @Test
-    void labelOutOfRangeIsRefused() throws IOException {
+    void labelsAreUnsignedBytesOfAnyValue() throws IOException {
+        // the number of classes comes from the model: the reader takes any byte and the consumer checks it
         byte[] labels = sample("train-labels-idx1-ubyte");
-        labels[8 + 5] = 12;
+        labels[8 + 5] = (byte) 200;
         byte[] gz = gzip(labels);
-        assertFault("train-labels-idx1-ubyte.gz: label 12 at index 5 is not a digit 0-9",
-                () -> Idx.readLabels(new ByteArrayInputStream(gz), "train-labels-idx1-ubyte.gz", gz.length));
+        byte[] read = Idx.readLabels(new ByteArrayInputStream(gz), "train-labels-idx1-ubyte.gz", gz.length);
+        assertEquals(200, read[5] & 0xff);
+    }
+
+    @Test
+    void headerAloneGivesRecordsAndOffsets() throws IOException {
+        byte[] images = sample(IMAGES);
+        Idx.Header h = Idx.header(new ByteArrayInputStream(images), IMAGES, Idx.Kind.IMAGES, images.length);
+        assertEquals(1000, h.count());
+        assertEquals(784, h.recordBytes());
+        assertEquals(16, h.dataOffset());
+        assertEquals(new org.sparkcnn.core.Shape(1, 28, 28), h.imageShape());
+        assertFault(IMAGES + ": 1 trailing bytes after the 784016 the header implies",
+                () -> Idx.header(new ByteArrayInputStream(images), IMAGES, Idx.Kind.IMAGES, images.length + 1));
+        byte[] huge = idx(Idx.IMAGES4_MAGIC, new int[] {Integer.MAX_VALUE, 3, 224, 224}, 0);
+        Idx.Header big = Idx.header(new ByteArrayInputStream(huge), "big", Idx.Kind.IMAGES, -1);
+        assertEquals(3L * 224 * 224, big.recordBytes());     // beyond one array: fine for range reads
     }
 
     @Test

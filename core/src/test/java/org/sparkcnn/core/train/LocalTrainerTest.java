@@ -5,7 +5,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.sparkcnn.core.ModelSpec;
 import org.sparkcnn.core.Network;
 import org.sparkcnn.core.Presets;
-import org.sparkcnn.core.data.MnistDataset;
+import org.sparkcnn.core.data.ImageArray;
 import org.sparkcnn.core.eval.EvalCounts;
 import org.sparkcnn.core.eval.Evaluator;
 import org.sparkcnn.core.eval.Metrics;
@@ -24,8 +24,8 @@ class LocalTrainerTest {
 
     @Test
     void lenetLearnsTheSampleInOneEpoch() throws Exception {
-        MnistDataset train = MnistDataset.load(SAMPLE, true);
-        MnistDataset test = MnistDataset.load(SAMPLE, false);
+        ImageArray train = ImageArray.load(SAMPLE, true);
+        ImageArray test = ImageArray.load(SAMPLE, false);
         LocalTrainer trainer = new LocalTrainer(Presets.resolve("lenet"),
                 OptimizerConfig.of(OptimizerConfig.Kind.NESTEROV, 0.01));
         trainer.network().initialize(1);
@@ -41,7 +41,7 @@ class LocalTrainerTest {
 
     @Test
     void sameSeedGivesBitIdenticalParameters() throws Exception {
-        MnistDataset train = MnistDataset.load(SAMPLE, true).limit(640);
+        ImageArray train = ImageArray.load(SAMPLE, true).limit(640);
         float[][] runs = new float[2][];
         for (int r = 0; r < 2; r++) {
             LocalTrainer t = new LocalTrainer(Presets.resolve("conv5x5x4,maxpool2,dense16:relu,dropout0.2,softmax10"),
@@ -61,7 +61,7 @@ class LocalTrainerTest {
      */
     @Test
     void splitBatchGradientEqualsTheSingleThreadedOne() throws Exception {
-        MnistDataset train = MnistDataset.load(SAMPLE, true).limit(300);
+        ImageArray train = ImageArray.load(SAMPLE, true).limit(300);
         var spec = Presets.resolve("conv5x5x6,maxpool2,conv3x3x8:relu,avgpool2,dense32:tanh,softmax10");
         int[] order = DataOrder.permutation(train.size(), 4, 0);
         OptimizerConfig nesterov = OptimizerConfig.of(OptimizerConfig.Kind.NESTEROV, 0.05);
@@ -75,7 +75,7 @@ class LocalTrainerTest {
         }
     }
 
-    private static void compareSteps(MnistDataset train, ModelSpec spec, int[] order, OptimizerConfig opt,
+    private static void compareSteps(ImageArray train, ModelSpec spec, int[] order, OptimizerConfig opt,
                                      int threads) {
         try (LocalTrainer one = new LocalTrainer(spec, opt);
              LocalTrainer many = new LocalTrainer(spec, opt, threads)) {
@@ -98,7 +98,7 @@ class LocalTrainerTest {
     /** A split step whose loss becomes NaN or infinite throws, as the single-threaded step does. */
     @Test
     void splitBatchDivergenceIsReported() throws Exception {
-        MnistDataset train = MnistDataset.load(SAMPLE, true).limit(640);
+        ImageArray train = ImageArray.load(SAMPLE, true).limit(640);
         try (LocalTrainer t = new LocalTrainer(Presets.resolve("conv5x5x4,maxpool2,dense16:relu,softmax10"),
                 OptimizerConfig.of(OptimizerConfig.Kind.SGD, 1e9), 2)) {
             t.network().initialize(1);
@@ -121,7 +121,7 @@ class LocalTrainerTest {
 
     @Test
     void evaluationCountsAddUp() throws Exception {
-        MnistDataset test = MnistDataset.load(SAMPLE, false);
+        ImageArray test = ImageArray.load(SAMPLE, false);
         Network net = new Network(Presets.resolve("lenet"), DataType.FLOAT).initialize(3);
         EvalCounts whole = Evaluator.evaluate(net, test, 0, test.size(), 128);
         EvalCounts parts = Evaluator.evaluate(net, test, 0, 300, 64).plus(Evaluator.evaluate(net, test, 300, 1000, 100));

@@ -2,7 +2,6 @@ package org.sparkcnn.spark.bench;
 
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -10,7 +9,12 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.sparkcnn.core.ModelSpec;
 import org.sparkcnn.core.Network;
 import org.sparkcnn.core.Presets;
-import org.sparkcnn.core.data.MnistDataset;
+import org.sparkcnn.core.data.ImageArray;
+import org.sparkcnn.spark.data.ArraySource;
+import org.sparkcnn.spark.data.IdxSource;
+import org.sparkcnn.spark.data.Layout;
+import org.sparkcnn.spark.data.Shards;
+import org.sparkcnn.spark.data.TrainingData;
 import org.sparkcnn.core.eval.Evaluator;
 import org.sparkcnn.core.eval.Metrics;
 import org.sparkcnn.core.optim.LearningRate;
@@ -70,6 +74,7 @@ public final class Bench {
     private final long seed;
     private final OptimizerConfig optimizer;
     private final int warmup;
+    private final int reshuffleEvery;
 
     private Bench(Map<String, String> args) {
         this.model = args.getOrDefault("model", "lenet");
@@ -82,6 +87,7 @@ public final class Bench {
         this.target = Double.parseDouble(args.getOrDefault("target", "0.88"));
         this.seed = Long.parseLong(args.getOrDefault("seed", "1"));
         this.warmup = Integer.parseInt(args.getOrDefault("warmup-images", "-1"));   // -1: the whole training set
+        this.reshuffleEvery = Integer.parseInt(args.getOrDefault("reshuffle-every", "1"));
         this.optimizer = new OptimizerConfig(OptimizerConfig.Kind.NESTEROV,
                 LearningRate.constant(Double.parseDouble(args.getOrDefault("lr", "0.01"))),
                 Double.parseDouble(args.getOrDefault("momentum", "0.9")), 0.9, 0.999, 1e-8, 0);
@@ -100,17 +106,14 @@ public final class Bench {
             b.sgemm(result);
             return;
         }
-        Path data = Path.of(required(args, "data"));
-        MnistDataset train = MnistDataset.load(data, true);
-        if (args.containsKey("train-limit")) {
-            train = train.limit(Integer.parseInt(args.get("train-limit")));
-        }
-        MnistDataset test = MnistDataset.load(data, false);
+        String data = required(args, "data");
+        int trainLimit = Integer.parseInt(args.getOrDefault("train-limit", "0"));
         BenchResult r = switch (engine) {
-            case "native-1" -> b.runNative(engine, train, test, 1);
-            case "native-2" -> b.runNative(engine, train, test, b.workers);
-            case "dl4j" -> b.runDl4j(engine, train, test);
-            case "dl4j-spark" -> b.runDl4jSpark(engine, train, test);
+            case "native-1" -> b.runNative(engine, data, trainLimit, 1);
+            case "native-2" -> b.runNative(engine, data, trainLimit, b.workers);
+            case "dl4j" -> b.runDl4j(engine, loadTrain(data, trainLimit), ImageArray.load(Path.of(data), false));
+            case "dl4j-spark" -> b.runDl4jSpark(engine, loadTrain(data, trainLimit),
+                    ImageArray.load(Path.of(data), false));
             default -> throw new IllegalArgumentException("unknown engine " + engine
                     + " (native-1, native-2, dl4j, dl4j-spark or blas)");
         };
@@ -122,6 +125,12 @@ public final class Bench {
                         + "%.0f MiB peak RSS%n", engine, r.trainImages(), r.trainSeconds(), r.imagesPerSecond(),
                 r.testAccuracy(), withRss.peakRssMb());
         System.exit(0);       // DL4J and Spark leave non-daemon threads behind
+    }
+
+    /** The training set in this JVM, for the DL4J peers (our engine's executors read their own shards). */
+    private static ImageArray loadTrain(String data, int limit) throws java.io.IOException {
+        ImageArray train = ImageArray.load(Path.of(data), true);
+        return limit > 0 ? train.limit(limit) : train;
     }
 
     private float[] initialParams() {
@@ -139,27 +148,31 @@ public final class Bench {
      * Our engine on local[cores] (cores = the workers setting, the cores every engine gets) with w workers, each
      * task of cores/w cores, with the command line's engine settings ({@link EngineConf}).
      */
-    private BenchResult runNative(String engine, MnistDataset train, MnistDataset test, int w) {
+    private BenchResult runNative(String engine, String data, int trainLimit, int w) throws java.io.IOException {
         SparkConf conf = EngineConf.apply(sparkConf("local[" + workers + "]"))
                 .set("spark.task.cpus", Integer.toString(Math.max(1, workers / w)));
+        IdxSource trainSource = IdxSource.open(data, true, trainLimit);
+        IdxSource testSource = IdxSource.open(data, false, 0);
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
             TrainingPlan plan = new TrainingPlan(spec, optimizer, w, tau, 0, batch, epochs, seed, true);
             ParameterAveraging pa = new ParameterAveraging(sc, plan);
-            Broadcast<MnistDataset> trainBc = sc.broadcast(train);
-            Broadcast<MnistDataset> testBc = sc.broadcast(test);
+            TrainingData trainData = new TrainingData(sc, trainSource, w, spec.outputs(), seed, reshuffleEvery);
+            Shards testBc = Shards.place(sc, testSource, w, spec.outputs(), Layout.sourceOrder(testSource.size()));
             int evalRounds = Math.max(1, evalEvery / (w * tau));
             AccuracyClock clock = new AccuracyClock(target);
             // training time = the whole loop's wall time minus the evaluations (the driver's time between rounds
             // counts); the overhead share is the rounds' own: (wall - slowest worker's compute) / wall
             double[] totals = new double[5];       // round wall, overhead, examples, rounds, evaluation seconds
             if (warmup != 0) {
-                Broadcast<MnistDataset> warm = sc.broadcast(train.limit(warmupImages(train)));
-                pa.train(warm, pa.initialState(initialParams()), new ParameterAveraging.Listener() { });
-                warm.destroy();
+                int images = warmup < 0 ? (int) trainSource.size() : (int) Math.min(warmup, trainSource.size());
+                try (TrainingData warm = new TrainingData(sc, IdxSource.open(data, true, images), w, spec.outputs(),
+                        seed, reshuffleEvery)) {
+                    pa.train(warm, pa.initialState(initialParams()), new ParameterAveraging.Listener() { });
+                }
             }
             List<Double> overheads = new ArrayList<>();
             long began = System.nanoTime();
-            TrainingState end = pa.train(trainBc, pa.initialState(initialParams()), new ParameterAveraging.Listener() {
+            TrainingState end = pa.train(trainData, pa.initialState(initialParams()), new ParameterAveraging.Listener() {
                 @Override
                 public void onRound(RoundStats s, TrainingState next, int rounds) {
                     totals[0] += s.wallSeconds();
@@ -169,14 +182,15 @@ public final class Bench {
                     overheads.add(s.overheadSeconds() * 1000);
                     if ((s.round() + 1) % evalRounds == 0) {
                         long evalBegan = System.nanoTime();
-                        double acc = accuracy(sc, next.params(), testBc, w);
+                        double acc = accuracy(sc, next.params(), testBc);
                         totals[4] += (System.nanoTime() - evalBegan) / 1e9;
                         clock.record((System.nanoTime() - began) / 1e9 - totals[4], acc);
                     }
                 }
             });
             double trainSeconds = (System.nanoTime() - began) / 1e9 - totals[4];
-            double accuracy = accuracy(sc, end.params(), testBc, w);
+            double accuracy = accuracy(sc, end.params(), testBc);
+            trainData.close();
             clock.record(trainSeconds, accuracy);
             return new BenchResult(engine, model, w, tau, workers, (long) totals[2], trainSeconds, accuracy,
                     clock.reachedAt(), 0, totals[1] / totals[0], (long) totals[3], median(overheads));
@@ -184,13 +198,13 @@ public final class Bench {
     }
 
     /** DL4J's MultiLayerNetwork.fit on our minibatches, in our order, one process with {@code workers} threads. */
-    private BenchResult runDl4j(String engine, MnistDataset train, MnistDataset test) {
+    private BenchResult runDl4j(String engine, ImageArray train, ImageArray test) {
         NativeThreads.limit(workers);
         if (warmup != 0) {
             MultiLayerNetwork warm = dl4jNetwork();
             int[] order = DataOrder.permutation(train.size(), seed, 0);
             for (int from = 0; from + batch <= warmupImages(train); from += batch) {
-                warm.fit(Dl4jData.batch(train, order, from, batch));
+                warm.fit(Dl4jData.batch(train, spec.outputs(), order, from, batch));
             }
         }
         MultiLayerNetwork net = dl4jNetwork();
@@ -204,7 +218,7 @@ public final class Bench {
             for (int b = 0; b < batches; b++) {
                 int count = Math.min(batch, n - b * batch);
                 long began = System.nanoTime();
-                net.fit(Dl4jData.batch(train, order, b * batch, count));
+                net.fit(Dl4jData.batch(train, spec.outputs(), order, b * batch, count));
                 seconds += (System.nanoTime() - began) / 1e9;
                 examples += count;
                 if ((b + 1) % evalEvery == 0) {
@@ -225,25 +239,26 @@ public final class Bench {
     }
 
     /** DL4J's Spark trainer on local[workers], evaluated by our distributed evaluation. */
-    private BenchResult runDl4jSpark(String engine, MnistDataset train, MnistDataset test) {
+    private BenchResult runDl4jSpark(String engine, ImageArray train, ImageArray test) {
         try (JavaSparkContext sc = new JavaSparkContext(
                 Dl4jSparkEngine.configure(EngineConf.apply(sparkConf("local[" + workers + "]"))))) {
             TrainingPlan plan = new TrainingPlan(spec, optimizer, workers, tau, 0, batch, epochs, seed, true);
-            Broadcast<MnistDataset> testBc = sc.broadcast(test);
+            Shards testBc = Shards.place(sc, new ArraySource(test, "test set"), workers, spec.outputs(),
+                    Layout.sourceOrder(test.size()));
             AccuracyClock clock = new AccuracyClock(target);
             int evalRounds = Math.max(1, evalEvery / (workers * tau));
             if (warmup != 0) {
                 new Dl4jSparkEngine(sc, plan).train(train.limit(warmupImages(train)), initialParams());
             }
             Dl4jSparkEngine.Result r = new Dl4jSparkEngine(sc, plan).train(train, initialParams(), evalRounds,
-                    (epoch, averagings, examples, seconds, params) -> clock.record(seconds, accuracy(sc, params, testBc, workers)));
+                    (epoch, averagings, examples, seconds, params) -> clock.record(seconds, accuracy(sc, params, testBc)));
             double accuracy = clock.last();
             return new BenchResult(engine, model, workers, tau, workers, r.examples(), r.trainSeconds(), accuracy,
                     clock.reachedAt(), 0, Double.NaN, 0, Double.NaN);
         }
     }
 
-    private int warmupImages(MnistDataset train) {
+    private int warmupImages(ImageArray train) {
         return warmup < 0 ? train.size() : Math.min(warmup, train.size());
     }
 
@@ -257,11 +272,11 @@ public final class Bench {
         return sorted.size() % 2 == 1 ? sorted.get(m) : (sorted.get(m - 1) + sorted.get(m)) / 2;
     }
 
-    private double accuracy(JavaSparkContext sc, float[] params, Broadcast<MnistDataset> test, int partitions) {
-        return Metrics.of(DistributedEvaluation.evaluate(sc, spec, params, test, partitions)).accuracy();
+    private double accuracy(JavaSparkContext sc, float[] params, Shards test) {
+        return Metrics.of(DistributedEvaluation.evaluate(sc, spec, params, test)).accuracy();
     }
 
-    private double accuracy(float[] params, MnistDataset test) {
+    private double accuracy(float[] params, ImageArray test) {
         Network net = new Network(spec, DataType.FLOAT);
         net.params().assign(Nd4j.createFromArray(params));
         return Metrics.of(Evaluator.evaluate(net, test, 0, test.size(), 250)).accuracy();

@@ -3,7 +3,7 @@ package org.sparkcnn.spark.cli;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.sparkcnn.core.Network;
-import org.sparkcnn.core.data.MnistDataset;
+import org.sparkcnn.core.data.ImageArray;
 import org.sparkcnn.core.eval.Metrics;
 import org.sparkcnn.spark.DistributedEvaluation;
 import org.sparkcnn.spark.TrainingPlan;
@@ -37,7 +37,7 @@ final class Dl4jSparkRun {
         this.progress = progress;
     }
 
-    int run(MnistDataset train, MnistDataset test, long seed, int evalEveryRounds) throws Exception {
+    int run(ImageArray train, ImageArray test, long seed, int evalEveryRounds) throws Exception {
         Dl4jSparkEngine engine;
         try {
             engine = new Dl4jSparkEngine(sc, plan);
@@ -46,7 +46,8 @@ final class Dl4jSparkRun {
         }
         float[] initial = new Network(plan.spec(), DataType.FLOAT).initialize(seed).params().toFloatVector();
         boolean lines = !progress.equals("none");
-        var testBc = sc.broadcast(test);
+        var testBc = org.sparkcnn.spark.data.Shards.place(sc, new org.sparkcnn.spark.data.ArraySource(test, "test set"),
+                plan.workers(), plan.spec().outputs(), org.sparkcnn.spark.data.Layout.sourceOrder(test.size()));
         List<Map<String, Object>> evaluations = new ArrayList<>();
         int chunk = evalEveryRounds > 0 ? evalEveryRounds : 10;
         Dl4jSparkEngine.Result r = engine.train(train, initial, chunk, (epoch, rounds, examples, seconds, params) -> {
@@ -85,7 +86,7 @@ final class Dl4jSparkRun {
         return 0;
     }
 
-    private Metrics evaluate(float[] params, org.apache.spark.broadcast.Broadcast<MnistDataset> test) {
-        return Metrics.of(DistributedEvaluation.evaluate(sc, plan.spec(), params, test, plan.workers()));
+    private Metrics evaluate(float[] params, org.sparkcnn.spark.data.Shards test) {
+        return Metrics.of(DistributedEvaluation.evaluate(sc, plan.spec(), params, test));
     }
 }

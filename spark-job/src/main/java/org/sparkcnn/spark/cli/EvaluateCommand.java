@@ -2,11 +2,13 @@ package org.sparkcnn.spark.cli;
 
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.deploy.SparkHadoopUtil;
-import org.sparkcnn.core.data.MnistDataset;
 import org.sparkcnn.core.eval.Metrics;
 import org.sparkcnn.core.io.ModelFile;
 import org.sparkcnn.spark.DistributedEvaluation;
 import org.sparkcnn.spark.io.MetricsReport;
+import org.sparkcnn.spark.data.IdxSource;
+import org.sparkcnn.spark.data.Layout;
+import org.sparkcnn.spark.data.Shards;
 import org.sparkcnn.spark.io.Storage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -45,10 +47,12 @@ final class EvaluateCommand implements Callable<Integer> {
         var conf = spark.sparkConf("spark-cnn evaluate");
         Storage storage = new Storage(SparkHadoopUtil.get().newConfiguration(conf));
         ModelFile.Model m = ModelInput.load(storage, model);
-        MnistDataset test = Inputs.load(storage, data, trainSet, 0, m.spec());
+        IdxSource source = Inputs.open(data, trainSet, 0, m.spec(), spark.workers);
         try (JavaSparkContext sc = spark.start("spark-cnn evaluate")) {
+            Shards test = Shards.place(sc, source, spark.workers, m.spec().outputs(), Layout.sourceOrder(source.size()));
             Metrics metrics = Metrics.of(DistributedEvaluation.evaluate(sc, m.spec(), m.params().toFloatVector(),
-                    sc.broadcast(test), spark.workers));
+                    test));
+            test.release();
             System.out.println(metrics.toTable());
             if (out != null) {
                 Map<String, Object> report = MetricsReport.evaluation(metrics);

@@ -109,12 +109,12 @@ final class PredictCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }
-        if (idx.rows() != in.height() || idx.cols() != in.width()) {
-            throw new UserError(file + ": images are " + idx.rows() + "x" + idx.cols() + " but the model expects "
-                    + in.height() + "x" + in.width());
+        if (!idx.shape().equals(in)) {
+            throw new UserError(file + ": images are " + idx.shape() + " but the model expects " + in
+                    + " (channels x height x width)");
         }
         int n = limit > 0 ? Math.min(limit, idx.count()) : idx.count();
-        int size = idx.rows() * idx.cols();
+        int size = in.size();
         for (int i = 0; i < n; i++) {
             float[] v = new float[size];
             for (int j = 0; j < size; j++) {

@@ -1,14 +1,13 @@
 package org.sparkcnn.spark.cli;
 
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
-import org.sparkcnn.core.data.MnistDataset;
 import org.sparkcnn.core.eval.Metrics;
 import org.sparkcnn.spark.DistributedEvaluation;
 import org.sparkcnn.spark.ParameterAveraging;
 import org.sparkcnn.spark.RoundStats;
 import org.sparkcnn.spark.TrainingPlan;
 import org.sparkcnn.spark.TrainingState;
+import org.sparkcnn.spark.data.Shards;
 import org.sparkcnn.spark.io.MetricsReport;
 
 import java.io.IOException;
@@ -28,7 +27,7 @@ import java.util.Map;
 final class RoundMonitor implements ParameterAveraging.Listener {
     private final JavaSparkContext sc;
     private final TrainingPlan plan;
-    private final Broadcast<MnistDataset> test;
+    private final Shards test;
     private final Progress progress;
     private final RunOutputs outputs;
     private final String configText;
@@ -42,7 +41,7 @@ final class RoundMonitor implements ParameterAveraging.Listener {
     double trainSeconds;
     long trainExamples;
 
-    RoundMonitor(JavaSparkContext sc, TrainingPlan plan, Broadcast<MnistDataset> test, Progress progress,
+    RoundMonitor(JavaSparkContext sc, TrainingPlan plan, Shards test, Progress progress,
                  RunOutputs outputs, String configText, TrainCommand.Schedule schedule, TrainingState first,
                  List<RoundStats> earlierRounds) {
         this.sc = sc;
@@ -126,6 +125,6 @@ final class RoundMonitor implements ParameterAveraging.Listener {
     }
 
     Metrics evaluate(TrainingState state) {
-        return Metrics.of(DistributedEvaluation.evaluate(sc, plan.spec(), state.params(), test, plan.workers()));
+        return Metrics.of(DistributedEvaluation.evaluate(sc, plan.spec(), state.params(), test));
     }
 }

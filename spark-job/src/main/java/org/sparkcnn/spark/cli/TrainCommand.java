@@ -1,7 +1,6 @@
 package org.sparkcnn.spark.cli;
 
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.deploy.SparkHadoopUtil;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
@@ -9,7 +8,7 @@ import org.sparkcnn.core.ModelSpec;
 import org.sparkcnn.core.Network;
 import org.sparkcnn.core.Presets;
 import org.sparkcnn.core.WeightInit;
-import org.sparkcnn.core.data.MnistDataset;
+import org.sparkcnn.core.data.ImageArray;
 import org.sparkcnn.core.eval.Metrics;
 import org.sparkcnn.core.io.ModelFile;
 import org.sparkcnn.core.optim.LearningRate;
@@ -19,6 +18,10 @@ import org.sparkcnn.spark.ParameterAveraging;
 import org.sparkcnn.spark.RoundStats;
 import org.sparkcnn.spark.TrainingPlan;
 import org.sparkcnn.spark.TrainingState;
+import org.sparkcnn.spark.data.IdxSource;
+import org.sparkcnn.spark.data.Layout;
+import org.sparkcnn.spark.data.Shards;
+import org.sparkcnn.spark.data.TrainingData;
 import org.sparkcnn.spark.io.Checkpoint;
 import org.sparkcnn.spark.io.MetricsReport;
 import org.sparkcnn.spark.io.Storage;
@@ -120,15 +123,23 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
             + "Deeplearning4j's ParameterAveragingTrainingMaster, for A/B comparisons")
     String engine = "native";
 
+    @Option(names = "--reshuffle-every", paramLabel = "K", description = "reshuffle the training set across the "
+            + "workers' shards every K epochs, from the first (0: never; each shard is then a contiguous range of "
+            + "the files, for data already in random order); each shard is reshuffled within every epoch")
+    int reshuffleEvery = 1;
+
+    @Option(names = "--max-rounds", paramLabel = "R", description = "stop after R rounds in all (0: no limit)")
+    int maxRounds = 0;
+
     @Option(names = "--fail-round", hidden = true, description = "test only: fail the first attempt of this round")
     int failRound = -1;
 
     private TrainingPlan plan() {
         spark.validate();
         if (batch < 1 || epochs < 1 || localSteps < 1 || warmupEpochs < 0 || trainLimit < 0 || testLimit < 0
-                || checkpointEvery < 0 || evalEveryRounds < 0) {
+                || checkpointEvery < 0 || evalEveryRounds < 0 || reshuffleEvery < 0 || maxRounds < 0) {
             throw new UserError("--batch, --epochs and --local-steps must be positive; limits, --warmup-epochs, "
-                    + "--checkpoint-every and --eval-every-rounds non-negative");
+                    + "--checkpoint-every, --eval-every-rounds, --reshuffle-every and --max-rounds non-negative");
         }
         if (!(lr > 0) || !Double.isFinite(lr)) {
             throw new UserError("--lr must be a positive number, got " + lr);
@@ -171,7 +182,7 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     /** The resolved configuration: every setting that determines the trained model (what a checkpoint must match). */
-    private Map<String, Object> configuration(TrainingPlan plan, int trainExamples) {
+    private Map<String, Object> configuration(TrainingPlan plan, long trainExamples) {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("data", data);
         c.put("model", plan.spec().toText());
@@ -189,6 +200,8 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
         c.put("init", init);
         c.put("seed", seed);
         c.put("trainExamples", trainExamples);
+        c.put("reshuffleEvery", reshuffleEvery);
+        c.put("maxRounds", maxRounds);
         c.put("averageUpdaterState", averageUpdaterState);
         c.put("engine", engine);
         return c;
@@ -203,16 +216,19 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
         boolean dl4j = engine.equals("dl4j-spark");
         var sparkConf = spark.sparkConf("spark-cnn train", dl4j);
         Storage storage = new Storage(SparkHadoopUtil.get().newConfiguration(sparkConf));
-        MnistDataset train = Inputs.load(storage, data, true, trainLimit, plan.spec());
-        MnistDataset test = Inputs.load(storage, data, false, testLimit, plan.spec());
-        Map<String, Object> configuration = configuration(plan, train.size());
         RunOutputs outputs = new RunOutputs(storage, out);
         if (dl4j) {
+            ImageArray train = Inputs.load(storage, data, true, trainLimit, plan.spec());
+            ImageArray test = Inputs.load(storage, data, false, testLimit, plan.spec());
+            Map<String, Object> configuration = configuration(plan, train.size());
             try (JavaSparkContext sc = new JavaSparkContext(sparkConf)) {
                 quiet(sc);
                 return new Dl4jSparkRun(sc, plan, outputs, configuration, progress).run(train, test, seed, evalEveryRounds);
             }
         }
+        IdxSource trainSource = Inputs.open(data, true, trainLimit, plan.spec(), plan.workers());
+        IdxSource testSource = Inputs.open(data, false, testLimit, plan.spec(), plan.workers());
+        Map<String, Object> configuration = configuration(plan, trainSource.size());
         String configText = MetricsReport.toJsonString(configuration);
         TrainingState start = null;
         List<RoundStats> earlier = List.of();
@@ -236,17 +252,24 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
             if (start == null) {
                 start = pa.initialState(new Network(plan.spec(), DataType.FLOAT).initialize(seed).params().toFloatVector());
             }
-            Broadcast<MnistDataset> trainBc = sc.broadcast(train);
-            Broadcast<MnistDataset> testBc = sc.broadcast(test);
+            int n = Math.toIntExact(trainSource.size());
             int totalRounds = 0;
             for (int e = 0; e < plan.epochs(); e++) {
-                totalRounds += pa.roundsIn(e, train.size());
+                totalRounds += pa.roundsIn(e, n);
             }
-            try (Progress bar = Progress.open(progress, totalRounds, start.globalRound(), plan.epochs())) {
-                RoundMonitor monitor = new RoundMonitor(sc, plan, testBc, bar, outputs, configText,
+            if (maxRounds > 0) {
+                totalRounds = Math.min(totalRounds, maxRounds);
+            }
+            try (TrainingData train = new TrainingData(sc, trainSource, plan.workers(), plan.spec().outputs(), seed,
+                    reshuffleEvery);
+                 Progress bar = Progress.open(progress, totalRounds, start.globalRound(), plan.epochs())) {
+                Inputs.checkClasses(data, train.shardsFor(start.epoch()), plan.spec());
+                Shards test = Shards.place(sc, testSource, plan.workers(), plan.spec().outputs(),
+                        Layout.sourceOrder(testSource.size()));
+                RoundMonitor monitor = new RoundMonitor(sc, plan, test, bar, outputs, configText,
                         new Schedule(checkpointEvery, evalEveryRounds, evalEveryEpoch), start, earlier);
                 monitor.restore(history);
-                TrainingState end = pa.train(trainBc, start, monitor);
+                TrainingState end = pa.train(train, start, maxRounds, monitor);
                 Metrics m = monitor.evaluate(end);
                 Map<String, Object> extra = new LinkedHashMap<>();
                 extra.put("trainExamples", monitor.trainExamples);

@@ -16,7 +16,7 @@ import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
-import org.sparkcnn.core.data.MnistDataset;
+import org.sparkcnn.core.data.ImageArray;
 import org.sparkcnn.core.train.DataOrder;
 import org.sparkcnn.spark.KryoRegistrator;
 import org.sparkcnn.spark.NativeThreads;
@@ -88,7 +88,7 @@ public final class Dl4jSparkEngine {
     }
 
     /** Trains all epochs from {@code initial} in one {@code fit} per epoch. */
-    public Result train(MnistDataset data, float[] initial) {
+    public Result train(ImageArray data, float[] initial) {
         return train(data, initial, Integer.MAX_VALUE, (epoch, averagings, examples, seconds, params) -> { });
     }
 
@@ -96,7 +96,7 @@ public final class Dl4jSparkEngine {
      * Trains all epochs from {@code initial}, calling {@code listener} after every {@code roundsPerChunk}
      * averaging rounds (one {@code fit} per chunk; DL4J keeps parameters and updater state between fits).
      */
-    public Result train(MnistDataset data, float[] initial, int roundsPerChunk, Listener listener) {
+    public Result train(ImageArray data, float[] initial, int roundsPerChunk, Listener listener) {
         int workers = plan.workers();
         int batch = plan.batchSize();
         int tau = plan.localSteps();
@@ -113,7 +113,7 @@ public final class Dl4jSparkEngine {
                 .rngSeed(plan.seed())
                 .build();
         SparkDl4jMultiLayer spark = new SparkDl4jMultiLayer(sc, net, master);
-        Broadcast<MnistDataset> bc = sc.broadcast(data);
+        Broadcast<ImageArray> bc = sc.broadcast(data);
         int n = data.size();
         int batches = DataOrder.batches(n, batch);
         long perRound = (long) workers * tau;
@@ -130,7 +130,7 @@ public final class Dl4jSparkEngine {
                     for (int b = first; b < last; b++) {
                         ids.add(b);
                     }
-                    JavaRDD<DataSet> rdd = sc.parallelize(ids, workers).map(new ToDataSet(bc, order, batch));
+                    JavaRDD<DataSet> rdd = sc.parallelize(ids, workers).map(new ToDataSet(bc, order, batch, plan.spec().outputs()));
                     long began = System.nanoTime();
                     spark.fit(rdd);
                     seconds += (System.nanoTime() - began) / 1e9;
@@ -150,11 +150,14 @@ public final class Dl4jSparkEngine {
 
     /** Executor side: batch b of the epoch's order as a DataSet of up to B examples. */
     static final class ToDataSet implements Function<Integer, DataSet> {
-        private final Broadcast<MnistDataset> data;
+        private final Broadcast<ImageArray> data;
         private final Broadcast<int[]> order;
         private final int batch;
 
-        ToDataSet(Broadcast<MnistDataset> data, Broadcast<int[]> order, int batch) {
+        private final int classes;
+
+        ToDataSet(Broadcast<ImageArray> data, Broadcast<int[]> order, int batch, int classes) {
+            this.classes = classes;
             this.data = data;
             this.order = order;
             this.batch = batch;
@@ -164,9 +167,9 @@ public final class Dl4jSparkEngine {
         public DataSet call(Integer b) {
             TaskContext ctx = TaskContext.get();
             NativeThreads.limit(ctx == null ? 1 : Math.max(1, ctx.cpus()));
-            MnistDataset d = data.value();
+            ImageArray d = data.value();
             int from = b * batch;
-            return Dl4jData.batch(d, order.value(), from, Math.min(batch, d.size() - from));
+            return Dl4jData.batch(d, classes, order.value(), from, Math.min(batch, d.size() - from));
         }
     }
 }

@@ -4,7 +4,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.sparkcnn.core.data.MnistDataset;
+import org.sparkcnn.core.data.ImageArray;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -133,18 +133,20 @@ public final class Storage {
     }
 
     /**
-     * Loads the MNIST-format training or test set from a directory (local or URI): the standard file names,
-     * plain or gzipped. Read on the driver, so executors never depend on the driver's local disk.
+     * Loads the IDX training or test set from a directory (local or URI) into this JVM: the standard file names,
+     * plain or gzipped. Only for one-JVM uses (the dl4j-spark A/B engine, the benchmark's peers); the native
+     * engine's executors read their own shards ({@link org.sparkcnn.spark.data.IdxSource}).
      */
-    public MnistDataset loadMnist(String dir, boolean train) throws IOException {
+    public ImageArray loadImages(String dir, boolean train) throws IOException {
         if (!isUri(dir)) {
-            return MnistDataset.load(java.nio.file.Path.of(dir), train);
+            return ImageArray.load(java.nio.file.Path.of(dir), train);
         }
-        String[] names = MnistDataset.fileNames(train);
-        String images = resolve(dir, names[0]);
-        String labels = resolve(dir, names[1]);
+        String[] names = ImageArray.fileNames(train);
+        String images = exists(join(dir, names[0])) || exists(join(dir, names[0] + ".gz")) ? resolve(dir, names[0])
+                : resolve(dir, names[1]);
+        String labels = resolve(dir, names[2]);
         try (InputStream i = open(images); InputStream l = open(labels)) {
-            return MnistDataset.read(i, images, -1, l, labels, -1);
+            return ImageArray.read(i, images, -1, l, labels, -1);
         }
     }
 

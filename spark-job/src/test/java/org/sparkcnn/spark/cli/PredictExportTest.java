@@ -8,7 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparkcnn.core.Network;
-import org.sparkcnn.core.data.MnistDataset;
+import org.sparkcnn.core.data.ImageArray;
 import org.sparkcnn.core.io.ModelFile;
 
 import javax.imageio.ImageIO;
@@ -53,7 +53,7 @@ class PredictExportTest {
         String idx = SAMPLE + "/t10k-images-idx3-ubyte.gz";
         String[] lines = stdout("predict", "--model", model.toString(), "--limit", "200", idx).trim().split("\n");
         assertEquals(200, lines.length);
-        MnistDataset test = MnistDataset.load(Path.of(SAMPLE), false);
+        ImageArray test = ImageArray.load(Path.of(SAMPLE), false);
         int correct = 0;
         for (int i = 0; i < lines.length; i++) {
             String[] f = lines[i].split("\t");

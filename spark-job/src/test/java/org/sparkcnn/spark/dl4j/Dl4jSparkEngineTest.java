@@ -8,11 +8,14 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.sparkcnn.core.ModelSpec;
 import org.sparkcnn.core.Network;
 import org.sparkcnn.core.Presets;
-import org.sparkcnn.core.data.MnistDataset;
+import org.sparkcnn.core.data.ImageArray;
 import org.sparkcnn.core.eval.Metrics;
 import org.sparkcnn.core.optim.OptimizerConfig;
 import org.sparkcnn.spark.DistributedEvaluation;
 import org.sparkcnn.spark.EngineConf;
+import org.sparkcnn.spark.data.ArraySource;
+import org.sparkcnn.spark.data.Layout;
+import org.sparkcnn.spark.data.Shards;
 import org.sparkcnn.spark.TrainingPlan;
 
 import java.nio.file.Path;
@@ -28,8 +31,8 @@ class Dl4jSparkEngineTest {
 
     @Test
     void lenetOnTwoWorkersTauFiveLearnsTheSampleInOneEpoch() throws Exception {
-        MnistDataset train = MnistDataset.load(SAMPLE, true);
-        MnistDataset test = MnistDataset.load(SAMPLE, false);
+        ImageArray train = ImageArray.load(SAMPLE, true);
+        ImageArray test = ImageArray.load(SAMPLE, false);
         ModelSpec lenet = Presets.resolve("lenet");
         TrainingPlan plan = new TrainingPlan(lenet, OptimizerConfig.of(OptimizerConfig.Kind.NESTEROV, 0.01), 2, 5, 0,
                 64, 1, 1, true);
@@ -42,7 +45,8 @@ class Dl4jSparkEngineTest {
         JavaSparkContext sc = new JavaSparkContext(conf);
         try {
             Dl4jSparkEngine.Result r = new Dl4jSparkEngine(sc, plan).train(train, initial);
-            Metrics m = Metrics.of(DistributedEvaluation.evaluate(sc, lenet, r.params(), sc.broadcast(test), 2));
+            Metrics m = Metrics.of(DistributedEvaluation.evaluate(sc, lenet, r.params(),
+                    Shards.place(sc, new ArraySource(test, "test set"), 2, 10, Layout.sourceOrder(test.size()))));
             System.out.printf("DL4J Spark lenet, 2 workers, tau 5, 1 epoch on %d digits: %.1f s, %d averagings, "
                     + "test accuracy %.4f%n", train.size(), r.trainSeconds(), r.averagings(), m.accuracy());
             assertEquals(lenet.paramCount(), r.params().length);
