@@ -46,7 +46,8 @@ class IdxTest {
     @Test
     void wrongDimensionCountIsRefused() throws IOException {
         byte[] labels = sample(LABELS);
-        assertFault(LABELS + ": magic number 2049 declares 1 dimensions, an images file has 3 (magic 2051)",
+        assertFault(LABELS + ": magic number 2049 declares 1 dimensions, an images file has 3 (magic 2051) or 4 "
+                + "(magic 2052)",
                 () -> Idx.readImages(new ByteArrayInputStream(labels), LABELS, labels.length));
         byte[] fiveD = withInt(sample(IMAGES), 0, 2053);
         assertFault(IMAGES + ": magic number 2053 declares 5 dimensions, an images file has 3 (magic 2051) or 4 "

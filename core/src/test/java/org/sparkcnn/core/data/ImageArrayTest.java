@@ -82,11 +82,13 @@ class ImageArrayTest {
         Files.write(dir.resolve("train-images-idx3-ubyte"), sample("train-images-idx3-ubyte"));
         NoSuchFileException e = assertThrows(NoSuchFileException.class, () -> ImageArray.load(dir, true));
         assertEquals(dir.resolve("train-labels-idx1-ubyte") + "[.gz]: missing; expected"
-                + " train-images-idx3-ubyte[.gz] and train-labels-idx1-ubyte[.gz]", e.getMessage());
+                + " train-images-idx3-ubyte[.gz] (or train-images-idx4-ubyte[.gz]) and train-labels-idx1-ubyte[.gz]",
+                e.getMessage());
         Path nowhere = dir.resolve("nowhere");
         e = assertThrows(NoSuchFileException.class, () -> ImageArray.load(nowhere, false));
         assertEquals(nowhere + ": no such directory; expected it to hold"
-                + " t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz]", e.getMessage());
+                + " t10k-images-idx3-ubyte[.gz] (or t10k-images-idx4-ubyte[.gz]) and t10k-labels-idx1-ubyte[.gz]",
+                e.getMessage());
     }
 
     @Test
@@ -204,8 +206,8 @@ class ImageArrayTest {
         assertEquals(y1, y2);
         assertSame(test, test.limit(300));
         assertArrayEquals(test.pixels(), ImageArray.concat(test.shape(), parts).pixels());
-        assertThrows(IllegalArgumentException.class, () -> new ImageChunks(test.shape(), List.of(parts.get(3),
-                parts.get(0))));
+        assertThrows(IllegalArgumentException.class, () -> new ImageChunks(test.shape(), List.of(parts.get(0),
+                parts.get(3), parts.get(1))));
     }
 
     @Test

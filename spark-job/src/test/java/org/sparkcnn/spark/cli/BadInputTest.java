@@ -158,6 +158,39 @@ class BadInputTest {
     }
 
     @Test
+    void labelAtLeastTheModelsClassesNamesFileAndRow() throws IOException {
+        Path d = org.sparkcnn.spark.PatternImages.write(tmp.resolve("twelve"), 60, 20, 3);
+        Path f = d.resolve("train-labels-idx1-ubyte");
+        byte[] b = Files.readAllBytes(f);
+        b[8 + 37] = 12;
+        Files.write(f, b);
+        Path out = tmp.resolve("out");
+        assertRefused(train(out, "--data", d.toString(), "--model", org.sparkcnn.spark.PatternImages.MODEL,
+                "--workers", "2"), 2, out, f.toString(), "label 12 at row 37", "12 classes");
+    }
+
+    @Test
+    void modelWithMoreOutputsThanTheDataHasClasses() {
+        Path out = tmp.resolve("out");
+        assertRefused(train(out, "--data", SAMPLE, "--model", "conv5x5x4,maxpool2,softmax12", "--train-limit", "500"),
+                2, out, "--data", "0..9 (10 classes)", "12 units", "--model");
+    }
+
+    @Test
+    void fewerExamplesThanWorkers() throws IOException {
+        Path d = dataDir("tiny", 3, 28);
+        Path out = tmp.resolve("out");
+        assertRefused(train(out, "--data", d.toString(), "--workers", "4"), 2, out, "3 examples", "4 workers");
+    }
+
+    @Test
+    void multiChannelImagesForAOneChannelModel() throws IOException {
+        Path d = org.sparkcnn.spark.PatternImages.write(tmp.resolve("rgb"), 20, 10, 3);
+        Path out = tmp.resolve("out");
+        assertRefused(train(out, "--data", d.toString()), 2, out, "--data " + d, "3x16x16", "1x28x28");
+    }
+
+    @Test
     void imagesOfTheWrongSizeForTheModel() throws IOException {
         Path d = dataDir("wide", 8, 32);
         Path out = tmp.resolve("out");
