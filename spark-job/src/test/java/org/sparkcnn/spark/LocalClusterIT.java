@@ -39,6 +39,17 @@ class LocalClusterIT {
             assertTrue(((Number) m.get("accuracy")).doubleValue() > 0.6, "accuracy " + m.get("accuracy"));
             assertTrue(Files.size(out.resolve("model.scnn")) > 0);
             assertTrue(Files.readAllLines(out.resolve("rounds.csv")).size() > 1);
+
+            // executors read their own shards of a 3-channel, 12-class IDX4 set (the driver reads only headers)
+            Path data = PatternImages.write(out.resolve("rgb-data"), 2400, 600, 7);
+            String rgbLog = run(600, "scripts/submit.sh", "--master", "spark://127.0.0.1:7077", "train",
+                    "--data", data.toString(), "--model", PatternImages.MODEL, "--epochs", "3", "--batch", "32",
+                    "--local-steps", "2", "--lr", "0.05", "--workers", "2", "--progress", "none",
+                    "--out", out.resolve("rgb").toString());
+            Map<String, Object> rgb = MetricsReport.parse(Files.readAllBytes(out.resolve("rgb/metrics.json")));
+            double accuracy = ((Number) rgb.get("accuracy")).doubleValue();
+            assertTrue(accuracy >= 0.9, "3x16x16, 12 classes on the cluster: accuracy " + accuracy + "\n" + rgbLog);
+            assertEquals(12, ((List<?>) rgb.get("confusionMatrix")).size());
         } finally {
             run(120, "scripts/local-cluster.sh", "stop");
         }
