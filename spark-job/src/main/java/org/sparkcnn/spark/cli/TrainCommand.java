@@ -263,7 +263,9 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
             try (TrainingData train = new TrainingData(sc, trainSource, plan.workers(), plan.spec().outputs(), seed,
                     reshuffleEvery);
                  Progress bar = Progress.open(progress, totalRounds, start.globalRound(), plan.epochs())) {
+                long reading = System.nanoTime();
                 Inputs.checkClasses(data, train.shardsFor(start.epoch()), plan.spec());
+                double readSeconds = (System.nanoTime() - reading) / 1e9;
                 Shards test = Shards.place(sc, testSource, plan.workers(), plan.spec().outputs(),
                         Layout.sourceOrder(testSource.size()));
                 RoundMonitor monitor = new RoundMonitor(sc, plan, test, bar, outputs, configText,
@@ -274,6 +276,7 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
                 Map<String, Object> extra = new LinkedHashMap<>();
                 extra.put("trainExamples", monitor.trainExamples);
                 extra.put("trainSeconds", monitor.trainSeconds);
+                extra.put("readSeconds", readSeconds);
                 extra.put("imagesPerSecond", monitor.trainSeconds > 0 ? monitor.trainExamples / monitor.trainSeconds : 0);
                 extra.put("rounds", end.globalRound());
                 extra.put("engine", "native");
