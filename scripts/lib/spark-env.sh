@@ -35,8 +35,8 @@ spark_is_distribution() {
   [[ -n "${SPARK_HOME:-}" && -x "$SPARK_HOME/bin/spark-submit" ]]
 }
 
-# Writes a small pom naming spark-core with Scala and slf4j pinned, and copies its runtime jars into
-# $1/jars. Offline first, then Maven Central.
+# Writes a small pom naming spark-core and spark-sql (Parquet sources) with Scala and slf4j pinned, and
+# copies its runtime jars into $1/jars. Offline first, then Maven Central.
 assemble_spark_home() {
   local home="$1" build="$CLUSTER_DIR/spark-home-pom"
   mkdir -p "$build" "$home"
@@ -57,6 +57,7 @@ assemble_spark_home() {
   </dependencyManagement>
   <dependencies>
     <dependency><groupId>org.apache.spark</groupId><artifactId>spark-core_2.12</artifactId><version>$SPARK_VERSION_PIN</version></dependency>
+    <dependency><groupId>org.apache.spark</groupId><artifactId>spark-sql_2.12</artifactId><version>$SPARK_VERSION_PIN</version></dependency>
     <dependency><groupId>org.scala-lang</groupId><artifactId>scala-library</artifactId></dependency>
     <dependency><groupId>org.scala-lang</groupId><artifactId>scala-reflect</artifactId></dependency>
     <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-api</artifactId></dependency>
@@ -79,7 +80,9 @@ ensure_spark_home() {
     [[ -d "$SPARK_HOME/jars" ]] || die "SPARK_HOME=$SPARK_HOME has no jars/ folder"
   else
     export SPARK_HOME="$CLUSTER_DIR/spark-home"
-    if [[ ! -f "$SPARK_HOME/RELEASE" ]] || ! compgen -G "$SPARK_HOME/jars/spark-core_2.12-*.jar" >/dev/null; then
+    # A home assembled before spark-sql joined it is assembled again.
+    if [[ ! -f "$SPARK_HOME/RELEASE" ]] || ! compgen -G "$SPARK_HOME/jars/spark-core_2.12-*.jar" >/dev/null \
+        || ! compgen -G "$SPARK_HOME/jars/spark-sql_2.12-*.jar" >/dev/null; then
       assemble_spark_home "$SPARK_HOME"
     fi
   fi
