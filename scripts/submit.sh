@@ -4,7 +4,7 @@
 #   scripts/submit.sh [--master URL] [--conf KEY=VALUE]... SUBCOMMAND [flags]
 #   e.g. scripts/submit.sh --master spark://127.0.0.1:7077 train --help
 #
-# SUBCOMMAND (train, evaluate, predict, export) and everything after it go to Main. Without --master
+# SUBCOMMAND (train, evaluate, predict, export, convert) and everything after it go to Main. Without --master
 # the job goes to the local cluster of scripts/local-cluster.sh when it runs, else to local[2].
 # Spark settings come from conf/spark-defaults.conf, then from --conf; logging from conf/log4j2.properties.
 # The jar is built when missing. With SPARK_HOME pointing at a Spark distribution its bin/spark-submit

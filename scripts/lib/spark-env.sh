@@ -7,6 +7,7 @@ CLUSTER_DIR="$REPO_ROOT/.cluster"
 SPARK_VERSION_PIN="3.5.7"
 SCALA_VERSION_PIN="2.12.18"
 SLF4J_VERSION_PIN="2.0.7"
+JACKSON_VERSION_PIN="2.15.2"
 export SPARK_SCALA_VERSION=2.12
 
 # Spark and Kryo reach into these JDK packages; same list as add.opens in the parent pom.
@@ -35,8 +36,8 @@ spark_is_distribution() {
   [[ -n "${SPARK_HOME:-}" && -x "$SPARK_HOME/bin/spark-submit" ]]
 }
 
-# Writes a small pom naming spark-core with Scala and slf4j pinned, and copies its runtime jars into
-# $1/jars. Offline first, then Maven Central.
+# Writes a small pom naming spark-core and spark-sql (Parquet sources) with Scala, slf4j and Jackson pinned
+# as in the project's pom, and copies its runtime jars into $1/jars. Offline first, then Maven Central.
 assemble_spark_home() {
   local home="$1" build="$CLUSTER_DIR/spark-home-pom"
   mkdir -p "$build" "$home"
@@ -53,10 +54,12 @@ assemble_spark_home() {
       <dependency><groupId>org.scala-lang</groupId><artifactId>scala-library</artifactId><version>$SCALA_VERSION_PIN</version></dependency>
       <dependency><groupId>org.scala-lang</groupId><artifactId>scala-reflect</artifactId><version>$SCALA_VERSION_PIN</version></dependency>
       <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-api</artifactId><version>$SLF4J_VERSION_PIN</version></dependency>
+      <dependency><groupId>com.fasterxml.jackson.core</groupId><artifactId>jackson-core</artifactId><version>$JACKSON_VERSION_PIN</version></dependency>
     </dependencies>
   </dependencyManagement>
   <dependencies>
     <dependency><groupId>org.apache.spark</groupId><artifactId>spark-core_2.12</artifactId><version>$SPARK_VERSION_PIN</version></dependency>
+    <dependency><groupId>org.apache.spark</groupId><artifactId>spark-sql_2.12</artifactId><version>$SPARK_VERSION_PIN</version></dependency>
     <dependency><groupId>org.scala-lang</groupId><artifactId>scala-library</artifactId></dependency>
     <dependency><groupId>org.scala-lang</groupId><artifactId>scala-reflect</artifactId></dependency>
     <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-api</artifactId></dependency>
@@ -79,7 +82,9 @@ ensure_spark_home() {
     [[ -d "$SPARK_HOME/jars" ]] || die "SPARK_HOME=$SPARK_HOME has no jars/ folder"
   else
     export SPARK_HOME="$CLUSTER_DIR/spark-home"
-    if [[ ! -f "$SPARK_HOME/RELEASE" ]] || ! compgen -G "$SPARK_HOME/jars/spark-core_2.12-*.jar" >/dev/null; then
+    # A home assembled before spark-sql joined it is assembled again.
+    if [[ ! -f "$SPARK_HOME/RELEASE" ]] || ! compgen -G "$SPARK_HOME/jars/spark-core_2.12-*.jar" >/dev/null \
+        || ! compgen -G "$SPARK_HOME/jars/spark-sql_2.12-*.jar" >/dev/null; then
       assemble_spark_home "$SPARK_HOME"
     fi
   fi

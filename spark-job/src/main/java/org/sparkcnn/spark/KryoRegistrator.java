@@ -5,6 +5,7 @@ import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.serializers.JavaSerializer;
+import org.apache.spark.sql.types.StructType;
 import org.sparkcnn.core.ModelSpec;
 import org.sparkcnn.core.Shape;
 import org.sparkcnn.core.data.ImageArray;
@@ -16,7 +17,7 @@ import org.sparkcnn.core.eval.EvalCounts;
  * Registers every class that crosses the wire in Kryo (used with {@code spark.kryo.registrationRequired=true},
  * so a missing one fails at once). The hot records — round broadcasts, worker results, evaluation counts, the
  * dataset — get compact hand-written serializers (Kryo 4 cannot construct Java records by itself); the small,
- * once-per-job configuration records use Java serialization.
+ * once-per-job configuration records and Spark SQL schemas use Java serialization.
  */
 public final class KryoRegistrator implements org.apache.spark.serializer.KryoRegistrator {
 
@@ -42,6 +43,10 @@ public final class KryoRegistrator implements org.apache.spark.serializer.KryoRe
         kryo.register(ShardSummary[].class);
         kryo.register(TrainingPlan.class, new JavaSerializer());
         kryo.register(ModelSpec.class, new JavaSerializer());
+        // Spark SQL's Parquet schema inference returns the files' schemas as task results. Java serialization
+        // carries a schema's fields, types and metadata, so none of those classes needs registering.
+        kryo.register(StructType.class, new JavaSerializer());
+        kryo.register(StructType[].class);
     }
 
     static final class RoundTaskSerializer extends Serializer<RoundTask> {

@@ -4,15 +4,15 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /** A local-mode Spark context configured like production ({@link EngineConf}). */
-final class LocalSpark {
+public final class LocalSpark {
     private LocalSpark() { }
 
-    static JavaSparkContext start(String master) {
+    public static JavaSparkContext start(String master) {
         return start(master, 1);
     }
 
     /** With {@code taskCpus} cores per task ({@code spark.task.cpus}). */
-    static JavaSparkContext start(String master, int taskCpus) {
+    public static JavaSparkContext start(String master, int taskCpus) {
         SparkConf conf = EngineConf.apply(new SparkConf().setMaster(master).setAppName("spark-cnn-test"))
                 .set("spark.task.cpus", Integer.toString(taskCpus))
                 .set("spark.ui.enabled", "false")

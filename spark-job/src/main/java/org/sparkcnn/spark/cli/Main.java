@@ -10,13 +10,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Entry point: {@code spark-cnn train | evaluate | predict | export}. Every error caused by input ends with one
- * line naming the problem (a stack trace only with {@code --verbose}) and a non-zero exit code: 2 for a bad
- * option or input, 3 when training diverges, 1 for anything else.
+ * Entry point: {@code spark-cnn train | evaluate | predict | export | convert}. Every error caused by input ends
+ * with one line naming the problem (a stack trace only with {@code --verbose}) and a non-zero exit code: 2 for a
+ * bad option or input, 3 when training diverges, 1 for anything else.
  */
 @Command(name = "spark-cnn", mixinStandardHelpOptions = true, version = "spark-cnn 0.1.0",
         description = "Distributed training of convolutional networks on Apache Spark.",
-        subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, ExportCommand.class})
+        subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, ExportCommand.class,
+                ConvertCommand.class})
 public final class Main implements Runnable {
 
     public static final int BAD_INPUT = 2;
@@ -24,7 +25,8 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(new CommandLine(this), "missing subcommand: train, evaluate, predict or export");
+        throw new CommandLine.ParameterException(new CommandLine(this),
+                "missing subcommand: train, evaluate, predict, export or convert");
     }
 
     public static void main(String[] args) {

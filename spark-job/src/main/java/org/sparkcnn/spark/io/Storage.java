@@ -13,12 +13,14 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * Reads and writes job files on a local path or any Hadoop file-system URI (hdfs://, s3a://, file://). Every
@@ -81,6 +83,34 @@ public final class Storage {
         fs.delete(target, false);
         if (!fs.rename(tmp, target)) {
             throw new IOException(location + ": could not rename the temporary file into place");
+        }
+    }
+
+    /**
+     * Creates the directory {@code location} (local or URI) whole or not at all: {@code fill} writes into a
+     * temporary sibling {@code .NAME.tmp-RANDOM}, which is renamed to {@code location} when {@code fill} returns and
+     * deleted when it throws. An existing {@code location} is refused ({@link FileAlreadyExistsException}).
+     */
+    public void writeDirectory(String location, IoConsumer<String> fill) throws IOException {
+        Path target = isUri(location) ? new Path(location)
+                : new Path(java.nio.file.Path.of(location).toAbsolutePath().normalize().toUri());
+        FileSystem fs = target.getFileSystem(hadoop);
+        if (fs.exists(target)) {
+            throw new FileAlreadyExistsException(location, null, "exists; choose a new directory");
+        }
+        fs.mkdirs(target.getParent());
+        Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp-" + UUID.randomUUID());
+        boolean done = false;
+        try {
+            fill.accept(tmp.toString());
+            if (fs.exists(target) || !fs.rename(tmp, target)) {
+                throw new IOException(location + ": could not rename the temporary directory " + tmp + " into place");
+            }
+            done = true;
+        } finally {
+            if (!done) {
+                fs.delete(tmp, true);
+            }
         }
     }
 
@@ -167,7 +197,7 @@ public final class Storage {
 
     /** A consumer that may throw IOException. */
     @FunctionalInterface
-    interface IoConsumer<T> {
+    public interface IoConsumer<T> {
         void accept(T t) throws IOException;
     }
 
