@@ -36,9 +36,10 @@ public final class Sources {
             return RowSource.parquet(session(sc), part, expected, "--data " + dir + " ("
                     + (train ? "training" : "test") + " set)", limit);
         }
-        throw new NoSuchFileException(dir, null, (fs.exists(HadoopFiles.path(root)) ? "holds neither" : "no such "
-                + "directory; expected") + " IDX files " + ImageArray.expectedNames(train) + " nor a Parquet "
-                + "directory " + partName(train) + "/ (spark-cnn convert writes train/ and test/)");
+        boolean exists = fs.exists(HadoopFiles.path(root));
+        throw new NoSuchFileException(dir, null, (exists ? "holds neither" : "no such directory; expected")
+                + " IDX files " + ImageArray.expectedNames(train) + (exists ? " nor" : " or") + " a Parquet directory "
+                + partName(train) + "/ (spark-cnn convert writes train/ and test/)");
     }
 
     /** The Parquet directory of a part: {@code train} or {@code test}. */

@@ -62,6 +62,11 @@ class ConvertTest {
             assertEquals(tmp + ": holds neither IDX files train-images-idx3-ubyte[.gz] (or "
                     + "train-images-idx4-ubyte[.gz]) and train-labels-idx1-ubyte[.gz] nor a Parquet directory train/ "
                     + "(spark-cnn convert writes train/ and test/)", e.getMessage());
+            NoSuchFileException missing = assertThrows(NoSuchFileException.class, () -> Sources.open(sc,
+                    tmp.resolve("nowhere").toString(), false, 0, MNIST));
+            assertEquals(tmp.resolve("nowhere") + ": no such directory; expected IDX files t10k-images-idx3-ubyte[.gz] "
+                    + "(or t10k-images-idx4-ubyte[.gz]) and t10k-labels-idx1-ubyte[.gz] or a Parquet directory test/ "
+                    + "(spark-cnn convert writes train/ and test/)", missing.getMessage());
             IllegalArgumentException wrongShape = assertThrows(IllegalArgumentException.class, () ->
                     Sources.open(sc, out.toString(), true, 0, new Shape(3, 28, 28)));
             assertEquals("--data " + out + " (training set): images are 1x28x28 (column image) but the model "
