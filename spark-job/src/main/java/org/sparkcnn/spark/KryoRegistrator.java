@@ -15,7 +15,7 @@ import org.sparkcnn.core.eval.EvalCounts;
 
 /**
  * Registers every class that crosses the wire in Kryo (used with {@code spark.kryo.registrationRequired=true},
- * so a missing one fails at once). The hot records — round broadcasts, worker results, evaluation counts, the
+ * so a missing one fails at once). The hot records — model broadcasts, worker results, evaluation counts, the
  * dataset — get compact hand-written serializers (Kryo 4 cannot construct Java records by itself); the small,
  * once-per-job configuration records and Spark SQL schemas use Java serialization.
  */
@@ -31,7 +31,11 @@ public final class KryoRegistrator implements org.apache.spark.serializer.KryoRe
         kryo.register(long[].class);
         kryo.register(long[][].class);
         kryo.register(Object[].class);
+        kryo.register(float[][][].class);
         kryo.register(RoundTask.class, new RoundTaskSerializer());
+        kryo.register(ModelVectors.class, new ModelVectorsSerializer());
+        kryo.register(WorkerStats.class, new WorkerStatsSerializer());
+        kryo.register(WorkerStats[].class);
         kryo.register(WorkerResult.class, new WorkerResultSerializer());
         kryo.register(WorkerResult[].class);
         kryo.register(EvalCounts.class, new EvalCountsSerializer());
@@ -57,45 +61,64 @@ public final class KryoRegistrator implements org.apache.spark.serializer.KryoRe
             out.writeInt(t.round());
             out.writeInt(t.tau());
             out.writeLong(t.iteration());
-            writeFloats(out, t.params());
-            out.writeInt(t.states().length);
-            for (float[] s : t.states()) {
+        }
+
+        @Override
+        public RoundTask read(Kryo kryo, Input in, Class<RoundTask> type) {
+            return new RoundTask(in.readInt(), in.readInt(), in.readInt(), in.readInt(), in.readLong());
+        }
+    }
+
+    static final class ModelVectorsSerializer extends Serializer<ModelVectors> {
+        @Override
+        public void write(Kryo kryo, Output out, ModelVectors m) {
+            writeFloats(out, m.params());
+            out.writeInt(m.states().length);
+            for (float[] s : m.states()) {
                 writeFloats(out, s);
             }
         }
 
         @Override
-        public RoundTask read(Kryo kryo, Input in, Class<RoundTask> type) {
-            int globalRound = in.readInt();
-            int epoch = in.readInt();
-            int round = in.readInt();
-            int tau = in.readInt();
-            long iteration = in.readLong();
+        public ModelVectors read(Kryo kryo, Input in, Class<ModelVectors> type) {
             float[] params = readFloats(in);
             float[][] states = new float[in.readInt()][];
             for (int i = 0; i < states.length; i++) {
                 states[i] = readFloats(in);
             }
-            return new RoundTask(globalRound, epoch, round, tau, iteration, params, states);
+            return new ModelVectors(params, states);
+        }
+    }
+
+    static final class WorkerStatsSerializer extends Serializer<WorkerStats> {
+        @Override
+        public void write(Kryo kryo, Output out, WorkerStats r) {
+            out.writeInt(r.worker());
+            out.writeLong(r.examples());
+            out.writeInt(r.steps());
+            out.writeDouble(r.lossSum());
+            out.writeDouble(r.computeSeconds());
+            out.writeLong(r.remoteBytes());
+        }
+
+        @Override
+        public WorkerStats read(Kryo kryo, Input in, Class<WorkerStats> type) {
+            return new WorkerStats(in.readInt(), in.readLong(), in.readInt(), in.readDouble(), in.readDouble(),
+                    in.readLong());
         }
     }
 
     static final class WorkerResultSerializer extends Serializer<WorkerResult> {
         @Override
         public void write(Kryo kryo, Output out, WorkerResult r) {
-            out.writeInt(r.worker());
+            kryo.writeObject(out, r.stats());
             writeFloats(out, r.params());
             writeFloats(out, r.state());
-            out.writeLong(r.examples());
-            out.writeInt(r.steps());
-            out.writeDouble(r.lossSum());
-            out.writeDouble(r.computeSeconds());
         }
 
         @Override
         public WorkerResult read(Kryo kryo, Input in, Class<WorkerResult> type) {
-            return new WorkerResult(in.readInt(), readFloats(in), readFloats(in), in.readLong(), in.readInt(),
-                    in.readDouble(), in.readDouble());
+            return new WorkerResult(kryo.readObject(in, WorkerStats.class), readFloats(in), readFloats(in));
         }
     }
 

@@ -1,7 +1,6 @@
 package org.sparkcnn.spark;
 
 import org.apache.spark.TaskContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -13,46 +12,50 @@ import org.sparkcnn.core.train.Seeds;
 import org.sparkcnn.spark.data.ExampleChunk;
 import org.sparkcnn.spark.data.Shards;
 import scala.collection.Iterator;
-import scala.runtime.AbstractFunction2;
 
 import java.io.Serializable;
 
 /**
- * The executor side of a round: worker w (the task of partition w of the cached shards) loads the broadcast
- * parameters and optimizer state into its cached trainer and runs its next τ local SGD steps on its shard, in this
- * epoch's permutation of the shard. The result is a deterministic function of the broadcast, the shard and the
- * round, so a retried task returns the same result.
+ * The executor side of a round, whichever way the vectors travel: worker w (the task of partition w of the cached
+ * shards) runs its next τ local SGD steps on its shard, in this epoch's permutation of the shard, with its cached
+ * trainer, whose parameters and optimizer state the caller has just overwritten. The result is a deterministic
+ * function of those vectors, the shard and the round, so a retried task returns the same result.
  * A loss that becomes NaN or infinite ends the worker's round early with a NaN loss sum, which the driver reports.
  */
-final class LocalSgd extends AbstractFunction2<TaskContext, Iterator<ExampleChunk>, WorkerResult>
-        implements Serializable {
+final class LocalSgd implements Serializable {
     private final String runId;
     private final TrainingPlan plan;
     private final Shape shape;
-    private final Broadcast<RoundTask> task;
     private final int failFirstAttemptOfRound;
 
-    LocalSgd(String runId, TrainingPlan plan, Shape shape, Broadcast<RoundTask> task, int failFirstAttemptOfRound) {
+    LocalSgd(String runId, TrainingPlan plan, Shape shape, int failFirstAttemptOfRound) {
         this.runId = runId;
         this.plan = plan;
         this.shape = shape;
-        this.task = task;
         this.failFirstAttemptOfRound = failFirstAttemptOfRound;
     }
 
-    /** Runs the round of worker {@code ctx.partitionId()} on the chunks of its cached shard. */
-    @Override
-    public WorkerResult apply(TaskContext ctx, Iterator<ExampleChunk> chunks) {
-        int worker = ctx.partitionId();
+    TrainingPlan plan() {
+        return plan;
+    }
+
+    String runId() {
+        return runId;
+    }
+
+    /** The trainer of worker {@code ctx.partitionId()}, cached on this executor for the run. */
+    LocalTrainer trainer(TaskContext ctx) {
         // A task of k cores splits each minibatch over k threads, each calling single-threaded BLAS.
         int cores = Math.max(1, ctx.cpus());
         NativeThreads.limit(1);
-        RoundTask t = task.value();
-        ImageChunks d = Shards.view(shape, chunks);
-        LocalTrainer trainer = WorkerCache.trainer(runId, worker, plan, cores);
-        copyInto(trainer.network().params(), t.params());
-        copyInto(trainer.optimizer().state(), t.stateFor(worker));
+        return WorkerCache.trainer(runId, ctx.partitionId(), plan, cores);
+    }
 
+    /** Runs round {@code t} of worker {@code ctx.partitionId()} on the chunks of its cached shard. */
+    WorkerStats run(TaskContext ctx, Iterator<ExampleChunk> chunks, LocalTrainer trainer, RoundTask t,
+                    long remoteBytes) {
+        int worker = ctx.partitionId();
+        ImageChunks d = Shards.view(shape, chunks);
         int size = d.size();
         int batches = DataOrder.batches(size, plan.batchSize());
         int[] order = WorkerCache.order(runId, worker, t.epoch(),
@@ -82,34 +85,49 @@ final class LocalSgd extends AbstractFunction2<TaskContext, Iterator<ExampleChun
             failIfInjected(ctx, t);
         }
         double seconds = (System.nanoTime() - began) / 1e9;
-        return new WorkerResult(worker, copyOf(trainer.network().params()), copyOf(trainer.optimizer().state()),
-                examples, steps, lossSum, seconds);
+        return new WorkerStats(worker, examples, steps, lossSum, seconds, remoteBytes);
     }
 
-    /** Bulk copy of a heap array into a contiguous float vector's off-heap memory (no temporary array). */
-    static void copyInto(INDArray dst, float[] src) {
-        if (dst.offset() != 0 || dst.length() != src.length || dst.dataType() != DataType.FLOAT) {
-            dst.assign(Nd4j.createFromArray(src));
+    /** Bulk copy of {@code src[from, from + dst.length)} into a contiguous float vector's off-heap memory. */
+    static void copyInto(INDArray dst, float[] src, int from) {
+        int length = (int) dst.length();
+        if (dst.offset() != 0 || dst.dataType() != DataType.FLOAT) {
+            dst.assign(Nd4j.createFromArray(java.util.Arrays.copyOfRange(src, from, from + length)));
             return;
         }
-        dst.data().asNioFloat().put(src);
+        dst.data().asNioFloat().put(src, from, length);
+    }
+
+    /** Bulk copy of a whole heap array into a contiguous float vector of the same length. */
+    static void copyInto(INDArray dst, float[] src) {
+        if (dst.length() != src.length) {
+            throw new IllegalArgumentException("vector of " + src.length + " floats for " + dst.length());
+        }
+        copyInto(dst, src, 0);
+    }
+
+    /** Copies a contiguous float vector into {@code out[at, at + v.length)}. */
+    static void copyOut(INDArray v, float[] out, int at) {
+        if (v.offset() != 0 || v.dataType() != DataType.FLOAT) {
+            float[] f = v.toFloatVector();
+            System.arraycopy(f, 0, out, at, f.length);
+            return;
+        }
+        v.data().asNioFloat().get(out, at, (int) v.length());
     }
 
     /** A heap copy of a contiguous float vector. */
     static float[] copyOf(INDArray v) {
-        if (v.offset() != 0 || v.dataType() != DataType.FLOAT) {
-            return v.toFloatVector();
-        }
         float[] out = new float[(int) v.length()];
-        v.data().asNioFloat().get(out);
+        copyOut(v, out, 0);
         return out;
     }
 
     /**
      * Test-only fault: the first attempt of every task of global round {@code failFirstAttemptOfRound} throws, after
-     * it has already changed its cached trainer, so a retry shows whether the round depends only on the broadcast.
+     * it has already changed its cached trainer, so a retry shows whether the round depends only on its inputs.
      */
-    private void failIfInjected(TaskContext ctx, RoundTask t) {
+    void failIfInjected(TaskContext ctx, RoundTask t) {
         if (ctx != null && ctx.attemptNumber() == 0 && failFirstAttemptOfRound == t.globalRound()) {
             throw new IllegalStateException("injected failure in the first attempt of round " + failFirstAttemptOfRound);
         }

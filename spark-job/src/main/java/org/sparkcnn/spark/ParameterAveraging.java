@@ -1,52 +1,87 @@
 package org.sparkcnn.spark;
 
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sparkcnn.core.train.DataOrder;
 import org.sparkcnn.core.train.LocalTrainer;
 import org.sparkcnn.spark.data.Shards;
 import org.sparkcnn.spark.data.TrainingData;
-import scala.reflect.ClassTag$;
 
-import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 
 /**
- * Local SGD with periodic parameter averaging (McMahan et al. 2017; Lin et al. 2020). Every round:
- * broadcast the parameters → each of N workers runs τ local steps on its cached shard (one task per shard, where
- * the shard is cached) → collect → average, weighted by the examples each processed, in worker order (so the sum,
- * and the model, are the same run after run).
+ * Local SGD with periodic parameter averaging (McMahan et al. 2017; Lin et al. 2020). Every round: each of N workers
+ * runs τ local steps on its cached shard (one task per shard, where the shard is cached) → the workers' vectors are
+ * averaged, weighted by the examples each processed, in worker order (so the sum, and the model, are the same run
+ * after run) — on the driver or on the executors ({@link Aggregation}), with the same bits either way.
  */
 public final class ParameterAveraging {
+    private static final Logger LOG = LoggerFactory.getLogger(ParameterAveraging.class);
+    /** Replays of lost rounds allowed in one run before the failure is reported. */
+    static final int MAX_REPLAYS = 3;
 
     /** Hooks the driver calls between rounds (progress, checkpoints, per-epoch evaluation). */
     public interface Listener {
-        default void onRound(RoundStats stats, TrainingState next, int roundsInEpoch) { }
+        default void onRound(RoundStats stats, RoundEnd next, int roundsInEpoch) { }
 
-        default void onEpochEnd(int epoch, TrainingState next) { }
+        default void onEpochEnd(int epoch, RoundEnd next) { }
     }
 
     private final JavaSparkContext sc;
     private final TrainingPlan plan;
+    private final Aggregation aggregation;
     private final int failFirstAttemptOfRound;
 
     public ParameterAveraging(JavaSparkContext sc, TrainingPlan plan) {
-        this(sc, plan, -1);
+        this(sc, plan, Aggregation.DRIVER, -1);
     }
 
-    /** With a test-only fault: the first attempt of every task of global round {@code failRound} throws. */
-    public ParameterAveraging(JavaSparkContext sc, TrainingPlan plan, int failRound) {
+    public ParameterAveraging(JavaSparkContext sc, TrainingPlan plan, Aggregation aggregation) {
+        this(sc, plan, aggregation, -1);
+    }
+
+    /**
+     * With a test-only fault: the first attempt of every task of global round {@code failRound} (local steps and,
+     * on the executors, averaging) throws.
+     */
+    public ParameterAveraging(JavaSparkContext sc, TrainingPlan plan, Aggregation aggregation, int failRound) {
         this.sc = sc;
         this.plan = plan;
+        this.aggregation = aggregation.resolve(plan.workers());
         this.failFirstAttemptOfRound = failRound;
+    }
+
+    /**
+     * Refuses, before training, a run whose driver averaging would collect more per round than
+     * {@code spark.driver.maxResultSize} allows (Spark would abort the job in the first round).
+     */
+    public void checkDriverLimits(org.apache.spark.SparkConf conf) {
+        long limit = conf.getSizeAsBytes("spark.driver.maxResultSize", "1g");
+        long perWorker = 4L * (plan.spec().paramCount() + stateLength());
+        long perRound = perWorker * plan.workers();
+        if (aggregation == Aggregation.DRIVER && limit > 0 && perRound > limit) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "averaging on the driver collects %d "
+                    + "workers x %.1f MB = %.0f MB per round, above spark.driver.maxResultSize (%.0f MB): use "
+                    + "--aggregation executors, or raise spark.driver.maxResultSize", plan.workers(), perWorker / 1e6,
+                    perRound / 1e6, limit / 1e6));
+        }
+    }
+
+    /** The averaging path this run takes. */
+    public Aggregation aggregation() {
+        return aggregation;
+    }
+
+    /** Floats of optimizer state per worker (at least one, so that every state is a real vector). */
+    public int stateLength() {
+        return (int) Math.max(1, plan.optimizer().stateSize(plan.spec().paramCount()));
     }
 
     /** The starting state for fresh parameters and zero optimizer state. */
     public TrainingState initialState(float[] params) {
-        int stateLength = (int) Math.max(1, plan.optimizer().stateSize(params.length));
-        float[][] states = new float[plan.averageUpdater() ? 1 : plan.workers()][stateLength];
+        float[][] states = new float[plan.averageUpdater() ? 1 : plan.workers()][stateLength()];
         return new TrainingState(0, 0, 0, 0, params, states);
     }
 
@@ -69,58 +104,82 @@ public final class ParameterAveraging {
     /**
      * Trains from {@code start} to the end of the last epoch, or until {@code maxRounds} rounds have run in all
      * (0: no limit); returns the final state.
+     * <p>
+     * The driver keeps the last model it has held — the start, every epoch end, every model a listener fetched — as
+     * the point a replay starts from: when executors are lost with exchange blocks (executor averaging), the rounds
+     * since that point are run again, silently and with the same bits, and training continues.
      */
     public TrainingState train(TrainingData data, TrainingState start, int maxRounds, Listener listener) {
         String runId = UUID.randomUUID().toString();
         int n = Math.toIntExact(data.size());
-        TrainingState s = start;
-        try {
+        LocalSgd sgd = new LocalSgd(runId, plan, data.shardsFor(start.epoch()).shape(), failFirstAttemptOfRound);
+        try (Averaging avg = aggregation == Aggregation.EXECUTORS
+                ? new ExecutorAveraging(sc, sgd, start.params().length, stateLength(), failFirstAttemptOfRound)
+                : new DriverAveraging(sc, sgd)) {
+            avg.restart(start.vectors());
+            TrainingState replayFrom = start;
+            TrainingState s = start;                       // position; its vectors are those of replayFrom
+            int reported = start.globalRound();            // rounds below this were reported before a replay
+            int replays = 0;
             while (s.epoch() < plan.epochs() && (maxRounds <= 0 || s.globalRound() < maxRounds)) {
                 int rounds = roundsIn(s.epoch(), n);
                 if (s.round() >= rounds) {
-                    listener.onEpochEnd(s.epoch(), s);
-                    s = new TrainingState(s.epoch() + 1, 0, s.globalRound(), s.iteration(), s.params(), s.states());
+                    RoundEnd end = new RoundEnd(s.epoch(), s.round(), s.globalRound(), s.iteration(), avg::collect);
+                    if (s.globalRound() >= reported) {
+                        listener.onEpochEnd(s.epoch(), end);
+                    }
+                    TrainingState atEnd = end.state();      // an epoch end is always a replay point
+                    s = new TrainingState(s.epoch() + 1, 0, s.globalRound(), s.iteration(), atEnd.params(),
+                            atEnd.states());
+                    replayFrom = s;
                     continue;
                 }
                 long began = System.nanoTime();
                 int tau = plan.localStepsAt(s.epoch());
                 Shards shards = data.shardsFor(s.epoch());
-                RoundTask task = new RoundTask(s.globalRound(), s.epoch(), s.round(), tau, s.iteration(), s.params(),
-                        s.states());
-                Broadcast<RoundTask> bc = sc.broadcast(task);
-                sc.setJobDescription(String.format(Locale.ROOT, "round %d/%d of epoch %d: local steps",
-                        s.round() + 1, rounds, s.epoch() + 1));
-                List<WorkerResult> results = runRound(shards,
-                        new LocalSgd(runId, plan, shards.shape(), bc, failFirstAttemptOfRound));
-                sc.setJobDescription(null);
-                bc.destroy();
-                refuseDivergence(s, results);
-                long averaging = System.nanoTime();
-                TrainingState next = average(s, results);
-                long ended = System.nanoTime();
-                listener.onRound(stats(s, results, (ended - began) / 1e9, (ended - averaging) / 1e9), next, rounds);
-                s = next;
+                RoundTask task = new RoundTask(s.globalRound(), s.epoch(), s.round(), tau, s.iteration());
+                String label = String.format(Locale.ROOT, "round %d/%d of epoch %d", s.round() + 1, rounds,
+                        s.epoch() + 1);
+                Averaging.Outcome o;
+                try {
+                    o = avg.round(shards, task, label);
+                } catch (Exception e) {                    // a failed job is a SparkException, checked in Java
+                    if (!avg.canReplay(e) || ++replays > MAX_REPLAYS) {
+                        throw e;
+                    }
+                    LOG.warn("round {} lost exchange blocks (an executor was lost?): replaying rounds {}..{} from "
+                            + "the driver's last model", s.globalRound() + 1, replayFrom.globalRound() + 1,
+                            s.globalRound() + 1);
+                    reported = Math.max(reported, s.globalRound());
+                    avg.restart(replayFrom.vectors());
+                    s = replayFrom;
+                    continue;
+                }
+                refuseDivergence(s, o.stats());
+                int maxSteps = 0;
+                for (WorkerStats w : o.stats()) {
+                    maxSteps = Math.max(maxSteps, w.steps());
+                }
+                s = new TrainingState(s.epoch(), s.round() + 1, s.globalRound() + 1, s.iteration() + maxSteps,
+                        s.params(), s.states());
+                RoundEnd end = new RoundEnd(s.epoch(), s.round(), s.globalRound(), s.iteration(), avg::collect);
+                if (s.globalRound() > reported) {
+                    long ended = System.nanoTime();
+                    listener.onRound(stats(task, o, (ended - began) / 1e9), end, rounds);
+                }
+                if (end.fetched()) {
+                    replayFrom = end.state();
+                }
             }
-            return s;
+            return new RoundEnd(s.epoch(), s.round(), s.globalRound(), s.iteration(), avg::collect).state();
         } finally {
             WorkerCache.release(runId);
         }
     }
 
-    /**
-     * One Spark job of one task per shard. The job runs the named function directly on the cached shards
-     * ({@code SparkContext.runJob}) rather than through {@code map(...).collect()}: that builds no RDD per round and
-     * skips the closure cleaner, which re-reads class files for every Scala lambda (a few ms per job, and rounds
-     * take ~100 ms).
-     */
-    private List<WorkerResult> runRound(Shards shards, LocalSgd localSgd) {
-        Object results = sc.sc().runJob(shards.rdd().rdd(), localSgd, ClassTag$.MODULE$.apply(WorkerResult.class));
-        return Arrays.asList((WorkerResult[]) results);
-    }
-
     /** Throws {@link LocalTrainer.DivergedException} when a worker's loss became NaN or infinite in the round. */
-    private static void refuseDivergence(TrainingState s, List<WorkerResult> results) {
-        for (WorkerResult r : results) {
+    private static void refuseDivergence(TrainingState s, WorkerStats[] stats) {
+        for (WorkerStats r : stats) {
             if (!Double.isFinite(r.lossSum())) {
                 throw new LocalTrainer.DivergedException("the training loss became NaN or infinite in round "
                         + (s.globalRound() + 1) + " (worker " + r.worker() + ", iteration " + (s.iteration() + r.steps())
@@ -129,55 +188,16 @@ public final class ParameterAveraging {
         }
     }
 
-    /** The example-weighted mean of the workers' parameters (and state), summed in worker order. */
-    TrainingState average(TrainingState s, List<WorkerResult> results) {
-        long total = 0;
-        int maxSteps = 0;
-        for (WorkerResult r : results) {
-            total += r.examples();
-            maxSteps = Math.max(maxSteps, r.steps());
-        }
-        float[] params = weightedMean(results, total, true);
-        float[][] states;
-        if (plan.averageUpdater()) {
-            states = new float[][]{weightedMean(results, total, false)};
-        } else {
-            states = new float[results.size()][];
-            for (WorkerResult r : results) {
-                states[r.worker()] = r.state();
-            }
-        }
-        return new TrainingState(s.epoch(), s.round() + 1, s.globalRound() + 1, s.iteration() + maxSteps, params,
-                states);
-    }
-
-    private static float[] weightedMean(List<WorkerResult> results, long total, boolean params) {
-        int len = (params ? results.get(0).params() : results.get(0).state()).length;
-        double[] sum = new double[len];
-        for (WorkerResult r : results) {
-            double w = total == 0 ? 1.0 / results.size() : (double) r.examples() / total;
-            float[] v = params ? r.params() : r.state();
-            for (int i = 0; i < len; i++) {
-                sum[i] += w * v[i];
-            }
-        }
-        float[] out = new float[len];
-        for (int i = 0; i < len; i++) {
-            out[i] = (float) sum[i];
-        }
-        return out;
-    }
-
-    private static RoundStats stats(TrainingState s, List<WorkerResult> results, double wall, double aggregate) {
+    private static RoundStats stats(RoundTask t, Averaging.Outcome o, double wall) {
         long examples = 0;
         double lossSum = 0;
         double compute = 0;
-        for (WorkerResult r : results) {
+        for (WorkerStats r : o.stats()) {
             examples += r.examples();
             lossSum += r.lossSum();
             compute = Math.max(compute, r.computeSeconds());
         }
-        return new RoundStats(s.globalRound(), s.epoch(), examples, examples == 0 ? 0 : lossSum / examples, compute,
-                Math.max(0, wall - compute), wall, aggregate);
+        return new RoundStats(t.globalRound(), t.epoch(), examples, examples == 0 ? 0 : lossSum / examples, compute,
+                Math.max(0, wall - compute), wall, o.averagingSeconds(), o.exchangeBytes());
     }
 }

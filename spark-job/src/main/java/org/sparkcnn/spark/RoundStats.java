@@ -13,20 +13,24 @@ import java.util.Locale;
  * @param computeSeconds  the slowest worker's forward/backward/update time
  * @param overheadSeconds the rest of the round's wall time: scheduling, broadcast, result transfer, averaging
  * @param wallSeconds     the round's wall time on the driver
- * @param aggregateSeconds the driver's averaging of the workers' vectors (a part of {@code overheadSeconds})
+ * @param aggregateSeconds the averaging of the workers' vectors, on the driver or as the executors' averaging job (a
+ *                         part of {@code overheadSeconds})
+ * @param exchangeBytes   bytes the executors fetched from each other's block managers for the exchange (0 when the
+ *                         driver averages)
  */
 public record RoundStats(int round, int epoch, long examples, double trainLoss, double computeSeconds,
-                         double overheadSeconds, double wallSeconds, double aggregateSeconds) {
+                         double overheadSeconds, double wallSeconds, double aggregateSeconds, long exchangeBytes) {
 
     public static final String CSV_HEADER = "round,epoch,examples,train_loss,compute_seconds,overhead_seconds,"
-            + "wall_seconds,images_per_second,aggregate_seconds";
+            + "wall_seconds,images_per_second,aggregate_seconds,exchange_bytes";
 
     public double imagesPerSecond() {
         return wallSeconds > 0 ? examples / wallSeconds : 0;
     }
 
     public String csv() {
-        return String.format(Locale.ROOT, "%d,%d,%d,%.6f,%.4f,%.4f,%.4f,%.1f,%.4f", round, epoch, examples,
-                trainLoss, computeSeconds, overheadSeconds, wallSeconds, imagesPerSecond(), aggregateSeconds);
+        return String.format(Locale.ROOT, "%d,%d,%d,%.6f,%.4f,%.4f,%.4f,%.1f,%.4f,%d", round, epoch, examples,
+                trainLoss, computeSeconds, overheadSeconds, wallSeconds, imagesPerSecond(), aggregateSeconds,
+                exchangeBytes);
     }
 }

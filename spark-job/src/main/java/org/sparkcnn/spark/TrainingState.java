@@ -15,4 +15,13 @@ import java.io.Serializable;
  */
 public record TrainingState(int epoch, int round, int globalRound, long iteration, float[] params, float[][] states)
         implements Serializable {
+
+    /** The same position with other vectors. */
+    public TrainingState with(ModelVectors v) {
+        return new TrainingState(epoch, round, globalRound, iteration, v.params(), v.states());
+    }
+
+    public ModelVectors vectors() {
+        return new ModelVectors(params, states);
+    }
 }

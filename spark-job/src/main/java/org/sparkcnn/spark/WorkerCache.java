@@ -13,11 +13,24 @@ import java.util.function.Predicate;
 final class WorkerCache {
     private static final ConcurrentHashMap<String, LocalTrainer> TRAINERS = new ConcurrentHashMap<>();
     private static final ConcurrentHashMap<String, EpochOrder> ORDERS = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<String, Gathered> GATHERED = new ConcurrentHashMap<>();
 
     /** A worker's visiting order of its shard in one epoch. */
     private record EpochOrder(int epoch, int[] order) { }
 
+    /** A run's averaged vector of one round, as read from the exchange blocks of group {@code group}. */
+    private record Gathered(int group, float[] vector) { }
+
     private WorkerCache() { }
+
+    /**
+     * The averaged vector of exchange group {@code group}, gathered once per executor: the first task of the round
+     * on this executor fetches it, the executor's other tasks of the round wait for it and share it (read only).
+     */
+    static float[] gathered(String runId, int group, java.util.function.Supplier<float[]> gather) {
+        return GATHERED.compute(runId, (k, g) -> g != null && g.group() == group ? g
+                : new Gathered(group, gather.get())).vector();
+    }
 
     /** Worker {@code worker}'s trainer of run {@code runId}, computing each step on {@code threads} threads. */
     static LocalTrainer trainer(String runId, int worker, TrainingPlan plan, int threads) {
@@ -47,6 +60,7 @@ final class WorkerCache {
 
     private static void drop(Predicate<String> which) {
         ORDERS.keySet().removeIf(which);
+        GATHERED.keySet().removeIf(k -> which.test(k + "/"));
         TRAINERS.entrySet().removeIf(e -> {
             if (which.test(e.getKey())) {
                 e.getValue().close();

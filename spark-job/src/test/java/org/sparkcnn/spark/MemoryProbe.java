@@ -30,7 +30,7 @@ public final class MemoryProbe {
             float[] init = new Network(spec, DataType.FLOAT).initialize(1).params().toFloatVector();
             pa.train(InMemory.training(sc, data, plan, 1), pa.initialState(init), new ParameterAveraging.Listener() {
                 @Override
-                public void onEpochEnd(int epoch, TrainingState next) {
+                public void onEpochEnd(int epoch, RoundEnd next) {
                     System.gc();
                     System.out.println("rss " + (epoch + 1) + " " + rssKb());
                 }

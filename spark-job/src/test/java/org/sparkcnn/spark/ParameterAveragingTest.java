@@ -111,8 +111,8 @@ class ParameterAveragingTest {
         try (TrainingData d = InMemory.training(sc, data, plan, reshuffleEvery)) {
             pa.train(d, pa.initialState(start), 1, new ParameterAveraging.Listener() {
                 @Override
-                public void onRound(RoundStats stats, TrainingState next, int rounds) {
-                    after[0] = next;
+                public void onRound(RoundStats stats, RoundEnd next, int rounds) {
+                    after[0] = next.state();
                 }
             });
         }

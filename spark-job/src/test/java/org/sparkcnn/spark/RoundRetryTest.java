@@ -6,7 +6,8 @@ import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.sparkcnn.core.ModelSpec;
 import org.sparkcnn.core.Network;
@@ -21,8 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * A task that fails mid-round (after its first local step has changed its cached trainer) is retried by Spark, and
- * the round's result, hence the whole run, is bit-identical to a run without the failure.
+ * A task that fails mid-round (after its first local step has changed its cached trainer), or an averaging task that
+ * fails after it has summed its slices, is retried by Spark, and the round's result, hence the whole run, is
+ * bit-identical to a run without the failure, on either averaging path.
  */
 class RoundRetryTest {
     static JavaSparkContext sc;
@@ -46,8 +48,10 @@ class RoundRetryTest {
         sc.stop();
     }
 
-    @Test
-    void aRetriedRoundGivesBitIdenticalParameters() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = Aggregation.class, names = {"DRIVER", "EXECUTORS"})
+    void aRetriedRoundGivesBitIdenticalParameters(Aggregation aggregation) throws Exception {
+        FAILED_TASKS.set(0);
         ModelSpec spec = Presets.resolve("conv5x5x4,maxpool2,dense16:relu,dropout0.25,softmax10");
         ImageArray data = ImageArray.load(Path.of("../data/mnist-sample"), true).limit(600);
         TrainingPlan plan = new TrainingPlan(spec, OptimizerConfig.of(OptimizerConfig.Kind.ADAM, 0.002), 2, 3, 0, 32,
@@ -55,16 +59,18 @@ class RoundRetryTest {
         float[] init = new Network(spec, DataType.FLOAT).initialize(5).params().toFloatVector();
         TrainingData bc = InMemory.training(sc, data, plan, 1);
 
-        ParameterAveraging clean = new ParameterAveraging(sc, plan);
+        ParameterAveraging clean = new ParameterAveraging(sc, plan, Aggregation.DRIVER);
         TrainingState expected = clean.train(bc, clean.initialState(init), new ParameterAveraging.Listener() { });
         assertEquals(0, FAILED_TASKS.get());
 
-        ParameterAveraging faulty = new ParameterAveraging(sc, plan, 1);
+        ParameterAveraging faulty = new ParameterAveraging(sc, plan, aggregation, 1);
         TrainingState got = faulty.train(bc, faulty.initialState(init), new ParameterAveraging.Listener() { });
-        for (int i = 0; i < 100 && FAILED_TASKS.get() < 2; i++) {
+        // One failed first attempt per worker, and on the executors one per averaging task as well.
+        int failures = aggregation == Aggregation.DRIVER ? 2 : 4;
+        for (int i = 0; i < 100 && FAILED_TASKS.get() < failures; i++) {
             Thread.sleep(50);                                       // the listener bus is asynchronous
         }
-        assertEquals(2, FAILED_TASKS.get(), "failed first attempts of round 1 (one per worker)");
+        assertEquals(failures, FAILED_TASKS.get(), "failed first attempts of round 1");
         assertEquals(expected.globalRound(), got.globalRound());
         assertArrayEquals(expected.params(), got.params());
         for (int s = 0; s < expected.states().length; s++) {

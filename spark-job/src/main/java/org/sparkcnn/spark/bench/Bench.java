@@ -174,7 +174,7 @@ public final class Bench {
             long began = System.nanoTime();
             TrainingState end = pa.train(trainData, pa.initialState(initialParams()), new ParameterAveraging.Listener() {
                 @Override
-                public void onRound(RoundStats s, TrainingState next, int rounds) {
+                public void onRound(RoundStats s, org.sparkcnn.spark.RoundEnd next, int rounds) {
                     totals[0] += s.wallSeconds();
                     totals[1] += s.overheadSeconds();
                     totals[2] += s.examples();
@@ -182,7 +182,7 @@ public final class Bench {
                     overheads.add(s.overheadSeconds() * 1000);
                     if ((s.round() + 1) % evalRounds == 0) {
                         long evalBegan = System.nanoTime();
-                        double acc = accuracy(sc, next.params(), testBc);
+                        double acc = accuracy(sc, next.state().params(), testBc);
                         totals[4] += (System.nanoTime() - evalBegan) / 1e9;
                         clock.record((System.nanoTime() - began) / 1e9 - totals[4], acc);
                     }

@@ -4,6 +4,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.sparkcnn.core.eval.Metrics;
 import org.sparkcnn.spark.DistributedEvaluation;
 import org.sparkcnn.spark.ParameterAveraging;
+import org.sparkcnn.spark.RoundEnd;
 import org.sparkcnn.spark.RoundStats;
 import org.sparkcnn.spark.TrainingPlan;
 import org.sparkcnn.spark.TrainingState;
@@ -62,13 +63,13 @@ final class RoundMonitor implements ParameterAveraging.Listener {
     }
 
     @Override
-    public void onRound(RoundStats s, TrainingState next, int roundsInEpoch) {
+    public void onRound(RoundStats s, RoundEnd next, int roundsInEpoch) {
         rounds.add(s);
         trainSeconds += s.wallSeconds();
         trainExamples += s.examples();
         progress.round(s, next.globalRound(), trainExamples / Math.max(1e-9, trainSeconds));
         if (evalEveryRounds > 0 && next.globalRound() % evalEveryRounds == 0) {
-            Metrics m = evaluate(next);
+            Metrics m = evaluate(next.state());
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("round", next.globalRound());
             row.put("epoch", s.epoch() + 1);
@@ -79,14 +80,14 @@ final class RoundMonitor implements ParameterAveraging.Listener {
             evaluations.add(row);
         }
         if (checkpointEvery > 0 && next.globalRound() % checkpointEvery == 0) {
-            checkpoint(next);                                 // after the round's evaluation, which it records
+            checkpoint(next.state());                         // after the round's evaluation, which it records
         }
     }
 
     @Override
-    public void onEpochEnd(int epoch, TrainingState next) {
+    public void onEpochEnd(int epoch, RoundEnd next) {
         if (evalEveryEpoch) {
-            Metrics m = evaluate(next);
+            Metrics m = evaluate(next.state());
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("epoch", epoch + 1);
             row.put("accuracy", m.accuracy());
@@ -96,7 +97,7 @@ final class RoundMonitor implements ParameterAveraging.Listener {
                     m.accuracy(), m.loss()));
         }
         if (next.globalRound() > first.globalRound() || next.epoch() > first.epoch()) {
-            checkpoint(next);                                 // after the epoch's evaluation, which it records
+            checkpoint(next.state());                         // after the epoch's evaluation, which it records
         }
     }
 

@@ -37,7 +37,8 @@ final class RoundsCsv {
             }
             RoundStats r = new RoundStats(Integer.parseInt(f[0]), Integer.parseInt(f[1]), Long.parseLong(f[2]),
                     Double.parseDouble(f[3]), Double.parseDouble(f[4]), Double.parseDouble(f[5]),
-                    Double.parseDouble(f[6]), f.length > 8 ? Double.parseDouble(f[8]) : 0);
+                    Double.parseDouble(f[6]), f.length > 8 ? Double.parseDouble(f[8]) : 0,
+                    f.length > 9 ? Long.parseLong(f[9]) : 0);
             if (r.round() < before) {
                 rows.add(r);
             }

@@ -13,6 +13,7 @@ import org.sparkcnn.core.eval.Metrics;
 import org.sparkcnn.core.io.ModelFile;
 import org.sparkcnn.core.optim.LearningRate;
 import org.sparkcnn.core.optim.OptimizerConfig;
+import org.sparkcnn.spark.Aggregation;
 import org.sparkcnn.spark.DistributedEvaluation;
 import org.sparkcnn.spark.ParameterAveraging;
 import org.sparkcnn.spark.RoundStats;
@@ -128,6 +129,12 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
             + "the files, for data already in random order); each shard is reshuffled within every epoch")
     int reshuffleEvery = 1;
 
+    @Option(names = "--aggregation", paramLabel = "WHERE", description = "where the workers' vectors are averaged "
+            + "every round: driver (all N vectors pass through the driver), executors (through Spark's block manager; "
+            + "the driver receives a few bytes per worker) or auto (executors from "
+            + Aggregation.AUTO_MIN_WORKERS + " workers on); the trained model is the same bits either way")
+    String aggregation = "auto";
+
     @Option(names = "--max-rounds", paramLabel = "R", description = "stop after R rounds in all (0: no limit)")
     int maxRounds = 0;
 
@@ -150,6 +157,11 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
         if (engine.equals("dl4j-spark") && (resume || checkpointEvery > 0 || evalEveryEpoch || failRound >= 0)) {
             throw new UserError("--engine dl4j-spark does not support --resume, --checkpoint-every or "
                     + "--eval-every-epoch");
+        }
+        try {
+            Aggregation.parse(aggregation);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--aggregation: " + e.getMessage());
         }
         if (!List.of("auto", "bar", "lines", "none").contains(progress)) {
             throw new UserError("--progress must be auto, bar, lines or none, got '" + progress + "'");
@@ -248,7 +260,8 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
         }
         try (JavaSparkContext sc = new JavaSparkContext(sparkConf)) {
             quiet(sc);
-            ParameterAveraging pa = new ParameterAveraging(sc, plan, failRound);
+            ParameterAveraging pa = new ParameterAveraging(sc, plan, Aggregation.parse(aggregation), failRound);
+            pa.checkDriverLimits(sc.getConf());
             if (start == null) {
                 start = pa.initialState(new Network(plan.spec(), DataType.FLOAT).initialize(seed).params().toFloatVector());
             }
@@ -280,6 +293,7 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
                 extra.put("imagesPerSecond", monitor.trainSeconds > 0 ? monitor.trainExamples / monitor.trainSeconds : 0);
                 extra.put("rounds", end.globalRound());
                 extra.put("engine", "native");
+                extra.put("aggregation", pa.aggregation().toString());
                 extra.put("master", sc.master());
                 extra.put("parameters", plan.spec().paramCount());
                 if (!monitor.epochMetrics.isEmpty()) {

@@ -1,0 +1,87 @@
+package org.sparkcnn.spark;
+
+import org.apache.spark.TaskContext;
+import org.sparkcnn.core.train.LocalTrainer;
+import org.sparkcnn.spark.data.ExampleChunk;
+import org.sparkcnn.spark.exchange.SliceBlocks;
+import org.sparkcnn.spark.exchange.SliceLayout;
+import org.sparkcnn.spark.exchange.Traffic;
+import scala.collection.Iterator;
+import scala.runtime.AbstractFunction2;
+
+import java.io.Serializable;
+import java.util.Arrays;
+
+/**
+ * A worker's round when the executors average: it starts from the previous round's K averaged slices (fetched once
+ * per executor and round) or from the driver's broadcast after a (re)start, runs its local steps, and leaves its
+ * vector cut into K slices in its executor's block manager, where averaging task k fetches slice k. Optimizer state
+ * kept per worker stays in the block manager too, read back by the worker's next task. Only the report goes to
+ * the driver.
+ */
+final class LocalSgdToBlocks extends AbstractFunction2<TaskContext, Iterator<ExampleChunk>, WorkerStats>
+        implements Serializable {
+    private final LocalSgd sgd;
+    private final RoundTask task;
+    private final ExchangeRound x;
+
+    LocalSgdToBlocks(LocalSgd sgd, RoundTask task, ExchangeRound x) {
+        this.sgd = sgd;
+        this.task = task;
+        this.x = x;
+    }
+
+    @Override
+    public WorkerStats apply(TaskContext ctx, Iterator<ExampleChunk> chunks) {
+        int worker = ctx.partitionId();
+        boolean averageState = sgd.plan().averageUpdater();
+        LocalTrainer trainer = sgd.trainer(ctx);
+        Traffic traffic = new Traffic();
+        SliceLayout layout = x.layout();
+        int p = (int) trainer.network().params().length();
+        if (x.averagedIn() < 0) {
+            ModelVectors m = x.origin().value();
+            LocalSgd.copyInto(trainer.network().params(), m.params());
+            if (averageState) {
+                LocalSgd.copyInto(trainer.optimizer().state(), m.stateFor(worker));
+            }
+        } else {
+            float[] model = WorkerCache.gathered(sgd.runId(), x.averagedIn(), () -> gather(layout, traffic));
+            LocalSgd.copyInto(trainer.network().params(), model, 0);
+            if (averageState) {
+                LocalSgd.copyInto(trainer.optimizer().state(), model, p);
+            }
+        }
+        if (!averageState) {
+            LocalSgd.copyInto(trainer.optimizer().state(), x.statesIn() < 0 ? x.origin().value().stateFor(worker)
+                    : SliceBlocks.get(x.statesIn(), worker, "optimizer state of worker " + worker, traffic));
+        }
+
+        WorkerStats stats = sgd.run(ctx, chunks, trainer, task, 0);
+
+        float[] v = new float[layout.length()];
+        LocalSgd.copyOut(trainer.network().params(), v, 0);
+        if (averageState) {
+            LocalSgd.copyOut(trainer.optimizer().state(), v, p);
+        } else {
+            SliceBlocks.put(x.statesOut(), worker, LocalSgd.copyOf(trainer.optimizer().state()));
+        }
+        for (int k = 0; k < layout.slices(); k++) {
+            SliceBlocks.put(x.slicesOut(), worker * layout.slices() + k,
+                    Arrays.copyOfRange(v, layout.from(k), layout.from(k + 1)));
+        }
+        return new WorkerStats(stats.worker(), stats.examples(), stats.steps(), stats.lossSum(),
+                stats.computeSeconds(), traffic.remoteBytes());
+    }
+
+    /** The previous round's averaged vector, from its K slices. */
+    private float[] gather(SliceLayout layout, Traffic traffic) {
+        float[] v = new float[layout.length()];
+        for (int k = 0; k < layout.slices(); k++) {
+            float[] slice = SliceBlocks.get(x.averagedIn(), k, "averaged slice " + k + " of round "
+                    + task.globalRound(), traffic);
+            System.arraycopy(slice, 0, v, layout.from(k), slice.length);
+        }
+        return v;
+    }
+}
