@@ -2,9 +2,6 @@ package org.sparkcnn.spark;
 
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerJobStart;
-import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,7 +20,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -39,35 +35,10 @@ class ExecutorAveragingTest {
     static final ModelSpec SPEC = Presets.resolve("conv3x3x4,maxpool2,dense16:relu,dropout0.25,softmax10");
     static JavaSparkContext sc;
     static ImageArray data;
-    static final ResultBytes RESULT_BYTES = new ResultBytes();
-
-    /** Σ of task result sizes (what the driver receives) per job description. */
-    static final class ResultBytes extends SparkListener {
-        final Map<Integer, String> stageJob = new ConcurrentHashMap<>();
-        final Map<String, Long> bytes = new ConcurrentHashMap<>();
-
-        @Override
-        public void onJobStart(SparkListenerJobStart start) {
-            String description = start.properties() == null ? ""
-                    : String.valueOf(start.properties().getProperty("spark.job.description"));
-            scala.collection.Iterator<Object> ids = start.stageIds().iterator();
-            while (ids.hasNext()) {
-                stageJob.put((Integer) ids.next(), description);
-            }
-        }
-
-        @Override
-        public void onTaskEnd(SparkListenerTaskEnd end) {
-            if (end.taskMetrics() != null) {
-                bytes.merge(stageJob.getOrDefault(end.stageId(), ""), end.taskMetrics().resultSize(), Long::sum);
-            }
-        }
-    }
 
     @BeforeAll
     static void start() throws java.io.IOException {
         sc = LocalSpark.start("local[2,4]");                      // up to 4 attempts per task
-        sc.sc().addSparkListener(RESULT_BYTES);
         data = ImageArray.load(Path.of("../data/mnist-sample"), true).limit(480);
     }
 
@@ -81,12 +52,20 @@ class ExecutorAveragingTest {
                 averageState);
     }
 
+    /** Bytes the driver received from the last run's rounds (local steps and averaging), from Spark's metrics. */
+    static long roundBytes;
+
     static TrainingState run(TrainingPlan plan, Aggregation aggregation, ParameterAveraging.Listener listener) {
+        DriverTraffic traffic = DriverTraffic.attach(sc);
         ParameterAveraging pa = new ParameterAveraging(sc, plan, aggregation);
         assertEquals(aggregation, pa.aggregation());
         float[] init = new Network(SPEC, DataType.FLOAT).initialize(3).params().toFloatVector();
         try (TrainingData d = InMemory.training(sc, data, plan, 1)) {
             return pa.train(d, pa.initialState(init), listener);
+        } finally {
+            Map<String, Long> bytes = traffic.bytesByKind();
+            roundBytes = bytes.getOrDefault("local steps", 0L) + bytes.getOrDefault("averaging", 0L);
+            traffic.detach();
         }
     }
 
@@ -135,28 +114,18 @@ class ExecutorAveragingTest {
     }
 
     @Test
-    void theDriverReceivesReportsNotVectorsWhenExecutorsAverage() throws Exception {
+    void theDriverReceivesReportsNotVectorsWhenExecutorsAverage() {
         int workers = 4;
         long vectorBytes = 4L * (SPEC.paramCount() + 2L * SPEC.paramCount());      // parameters and Adam's state
         TrainingPlan plan = plan(workers, true);
-        RESULT_BYTES.bytes.clear();
         TrainingState end = run(plan, Aggregation.DRIVER, new ParameterAveraging.Listener() { });
-        long driverPath = roundBytes();
-        RESULT_BYTES.bytes.clear();
+        long driverPath = roundBytes;
         run(plan, Aggregation.EXECUTORS, new ParameterAveraging.Listener() { });
-        long executorPath = roundBytes();
+        long executorPath = roundBytes;
         int rounds = end.globalRound();
         assertTrue(driverPath >= rounds * workers * vectorBytes, "driver path: " + driverPath + " bytes");
         assertTrue(executorPath <= rounds * 2L * workers * 4096, "executor path: " + executorPath + " bytes in "
                 + rounds + " rounds (a few KB per task)");
-    }
-
-    /** Bytes the driver received from the rounds' jobs (local steps and averaging), settled on the listener bus. */
-    private static long roundBytes() throws java.util.concurrent.TimeoutException {
-        sc.sc().listenerBus().waitUntilEmpty(10_000);
-        return RESULT_BYTES.bytes.entrySet().stream()
-                .filter(e -> e.getKey().contains("local steps") || e.getKey().contains("averaging"))
-                .mapToLong(Map.Entry::getValue).sum();
     }
 
     @Test

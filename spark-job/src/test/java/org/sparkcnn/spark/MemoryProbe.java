@@ -23,19 +23,33 @@ public final class MemoryProbe {
         ImageArray data = ImageArray.load(Path.of(args[0]), true).limit(1200);
         int workers = Integer.parseInt(args[1]);
         int taskCpus = Integer.parseInt(args[2]);
+        Aggregation aggregation = Aggregation.parse(args[3]);
+        int tau = Integer.parseInt(args[4]);
         try (JavaSparkContext sc = LocalSpark.start("local[" + workers * taskCpus + "]", taskCpus)) {
             TrainingPlan plan = new TrainingPlan(spec, OptimizerConfig.of(OptimizerConfig.Kind.ADAM, 0.001), workers,
-                    3, 0, 32, 10, 1, true);
-            ParameterAveraging pa = new ParameterAveraging(sc, plan);
+                    tau, 0, 32, 10, 1, true);
+            ParameterAveraging pa = new ParameterAveraging(sc, plan, aggregation);
             float[] init = new Network(spec, DataType.FLOAT).initialize(1).params().toFloatVector();
             pa.train(InMemory.training(sc, data, plan, 1), pa.initialState(init), new ParameterAveraging.Listener() {
                 @Override
                 public void onEpochEnd(int epoch, RoundEnd next) {
                     System.gc();
                     System.out.println("rss " + (epoch + 1) + " " + rssKb());
+                    System.out.println("storage " + (epoch + 1) + " " + storageBytes(sc));
                 }
             });
         }
+    }
+
+    /** Bytes the block managers use for storage: cached shards and exchange blocks. */
+    static long storageBytes(JavaSparkContext sc) {
+        long used = 0;
+        scala.collection.Iterator<scala.Tuple2<Object, Object>> mem = sc.sc().getExecutorMemoryStatus().valuesIterator();
+        while (mem.hasNext()) {
+            scala.Tuple2<Object, Object> maxAndFree = mem.next();
+            used += (Long) maxAndFree._1() - (Long) maxAndFree._2();
+        }
+        return used;
     }
 
     static long rssKb() {

@@ -15,6 +15,7 @@ import org.sparkcnn.core.optim.LearningRate;
 import org.sparkcnn.core.optim.OptimizerConfig;
 import org.sparkcnn.spark.Aggregation;
 import org.sparkcnn.spark.DistributedEvaluation;
+import org.sparkcnn.spark.DriverTraffic;
 import org.sparkcnn.spark.ParameterAveraging;
 import org.sparkcnn.spark.RoundStats;
 import org.sparkcnn.spark.TrainingPlan;
@@ -260,6 +261,7 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
         }
         try (JavaSparkContext sc = new JavaSparkContext(sparkConf)) {
             quiet(sc);
+            DriverTraffic traffic = DriverTraffic.attach(sc);
             ParameterAveraging pa = new ParameterAveraging(sc, plan, Aggregation.parse(aggregation), failRound);
             pa.checkDriverLimits(sc.getConf());
             if (start == null) {
@@ -294,6 +296,8 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
                 extra.put("rounds", end.globalRound());
                 extra.put("engine", "native");
                 extra.put("aggregation", pa.aggregation().toString());
+                extra.put("driverResultBytes", traffic.bytesByKind());
+                extra.put("exchangeBytes", monitor.rounds.stream().mapToLong(RoundStats::exchangeBytes).sum());
                 extra.put("master", sc.master());
                 extra.put("parameters", plan.spec().paramCount());
                 if (!monitor.epochMetrics.isEmpty()) {

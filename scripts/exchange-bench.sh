@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Parameter-plane benchmark: for --aggregation driver and executors over N workers, what the driver receives per
+# round (Spark's task metrics: result sizes), what the executors fetch from each other per round (exchange blocks),
+# and the round time and overhead. Rounds are short on purpose (batch 16, tau 1): the exchange does not depend on
+# them. With more workers than task slots, tasks run in waves. Writes DIR/report.md (a markdown table) and keeps
+# every run in DIR/runs (finished runs are not rerun).
+#
+#   scripts/exchange-bench.sh --out DIR [--models lenet,tf-mnist] [--workers 2,4,8,16,32,64] [--rounds R]
+#                             [--master URL] [--data DIR]
+#
+#   --master   local[2] by default; spark://... goes through scripts/submit.sh (e.g. spark://127.0.0.1:7077 from
+#              scripts/local-cluster.sh, where blocks really travel between executor JVMs)
+#   --rounds   rounds per run (8); the first is left out of the medians (JIT warm-up)
+#   --data     MNIST-format data (Fashion-MNIST from /usr/share/datasets, installed with apt-get when missing)
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/spark-env.sh"
+
+usage() { sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+
+models=lenet,tf-mnist workers=2,4,8,16,32,64 rounds=8 master="local[2]" out="" data=/usr/share/datasets/fashion-mnist
+while (($#)); do
+  case "$1" in
+    --models) models="$2"; shift 2 ;;
+    --workers) workers="$2"; shift 2 ;;
+    --rounds) rounds="$2"; shift 2 ;;
+    --master) master="$2"; shift 2 ;;
+    --data) data="$2"; shift 2 ;;
+    --out) out="$2"; shift 2 ;;
+    -h|--help) usage ;;
+    *) echo "exchange-bench.sh: unknown option $1" >&2; usage ;;
+  esac
+done
+[[ -n "$out" ]] || usage
+if [[ "$data" == /usr/share/datasets/fashion-mnist && ! -d "$data" ]]; then
+  apt-get update -qq && apt-get install -y -qq dataset-fashion-mnist
+fi
+mkdir -p "$out/runs"
+
+for model in ${models//,/ }; do
+  for n in ${workers//,/ }; do
+    for path in driver executors; do
+      run="$out/runs/$model-n$n-$path"
+      [[ -f "$run/metrics.json" ]] && continue
+      echo "== $model, $n workers, averaging on the $path" >&2
+      args=(train --data "$data" --model "$model" --workers "$n" --aggregation "$path" --batch 16
+            --local-steps 1 --epochs 1 --max-rounds "$rounds" --train-limit $((n * 16 * rounds)) --test-limit 200
+            --reshuffle-every 0 --progress none --out "$run")
+      if [[ "$master" == spark://* ]]; then
+        "$REPO_ROOT/scripts/submit.sh" --master "$master" "${args[@]}" >"$out/runs/$model-n$n-$path.log" 2>&1
+      else
+        "$REPO_ROOT/scripts/spark-cnn" "${args[@]}" --master "$master" >"$out/runs/$model-n$n-$path.log" 2>&1
+      fi
+    done
+  done
+done
+python3 "$REPO_ROOT/scripts/lib/exchange_report.py" "$out/runs" "$master" >"$out/report.md"
+cat "$out/report.md"

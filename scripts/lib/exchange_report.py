@@ -1,0 +1,39 @@
+"""The table of scripts/exchange-bench.sh: one row per run directory (MODEL-nN-PATH) under RUNS."""
+import csv
+import json
+import statistics
+import sys
+from pathlib import Path
+
+
+def row(run: Path):
+    model, n, path = run.name.rsplit("-", 2)
+    n = int(n[1:])
+    metrics = json.loads((run / "metrics.json").read_text())
+    with open(run / "rounds.csv", newline="") as f:
+        rounds = list(csv.DictReader(f))
+    driver = metrics.get("driverResultBytes", {})
+    per_round = (driver.get("local steps", 0) + driver.get("averaging", 0)) / max(1, len(rounds))
+    warm = rounds[1:] or rounds
+    exchange = statistics.median(int(r["exchange_bytes"]) for r in warm)
+    wall = statistics.median(float(r["wall_seconds"]) for r in warm)
+    overhead = statistics.median(float(r["overhead_seconds"]) for r in warm)
+    averaging = statistics.median(float(r["aggregate_seconds"]) for r in warm)
+    return (model, n, path, metrics["parameters"], per_round, exchange, exchange / n, wall, overhead, averaging)
+
+
+def main():
+    runs, master = Path(sys.argv[1]), sys.argv[2]
+    rows = sorted((row(r) for r in runs.iterdir() if (r / "metrics.json").exists()),
+                  key=lambda r: (r[0], r[1], r[2]))
+    print(f"Master `{master}`; medians over rounds 2..R of each run (round 1 is JIT warm-up).\n")
+    print("| model | N | averaging | P | driver bytes / round | exchange bytes / round | per worker | "
+          "round wall ms | overhead ms | averaging ms |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for m, n, path, p, drv, ex, exw, wall, over, avg in rows:
+        print(f"| {m} | {n} | {path} | {p:,} | {drv:,.0f} | {ex:,.0f} | {exw:,.0f} | {wall * 1000:.0f} | "
+              f"{over * 1000:.0f} | {avg * 1000:.1f} |")
+
+
+if __name__ == "__main__":
+    main()
