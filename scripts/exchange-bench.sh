@@ -2,11 +2,11 @@
 # Parameter-plane benchmark: for --aggregation driver and executors over N workers, what the driver receives per
 # round (Spark's task metrics: result sizes), what the executors fetch from each other per round (exchange blocks),
 # and the round time and overhead. Rounds are short on purpose (batch 16, tau 1): the exchange does not depend on
-# them. With more workers than task slots, tasks run in waves. Writes DIR/report.md (a markdown table) and keeps
-# every run in DIR/runs (finished runs are not rerun).
+# them. With more workers than task slots, tasks run in waves. Writes DIR/report.md (a markdown table; a run that
+# failed or was refused shows its last log line) and keeps every run in DIR/runs (finished runs are not rerun).
 #
 #   scripts/exchange-bench.sh --out DIR [--models lenet,tf-mnist] [--workers 2,4,8,16,32,64] [--rounds R]
-#                             [--master URL] [--data DIR]
+#                             [--master URL] [--data DIR] [-- extra train flags]
 #
 #   --master   local[2] by default; spark://... goes through scripts/submit.sh (e.g. spark://127.0.0.1:7077 from
 #              scripts/local-cluster.sh, where blocks really travel between executor JVMs)
@@ -17,6 +17,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/spark-env.sh"
 
 usage() { sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
+extra=()
 models=lenet,tf-mnist workers=2,4,8,16,32,64 rounds=8 master="local[2]" out="" data=/usr/share/datasets/fashion-mnist
 while (($#)); do
   case "$1" in
@@ -27,6 +28,7 @@ while (($#)); do
     --data) data="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
     -h|--help) usage ;;
+    --) shift; extra=("$@"); break ;;
     *) echo "exchange-bench.sh: unknown option $1" >&2; usage ;;
   esac
 done
@@ -44,11 +46,11 @@ for model in ${models//,/ }; do
       echo "== $model, $n workers, averaging on the $path" >&2
       args=(train --data "$data" --model "$model" --workers "$n" --aggregation "$path" --batch 16
             --local-steps 1 --epochs 1 --max-rounds "$rounds" --train-limit $((n * 16 * rounds)) --test-limit 200
-            --reshuffle-every 0 --progress none --out "$run")
+            --reshuffle-every 0 --progress none --out "$run" "${extra[@]}")
       if [[ "$master" == spark://* ]]; then
-        "$REPO_ROOT/scripts/submit.sh" --master "$master" "${args[@]}" >"$out/runs/$model-n$n-$path.log" 2>&1
+        "$REPO_ROOT/scripts/submit.sh" --master "$master" "${args[@]}" >"$run.log" 2>&1 || true
       else
-        "$REPO_ROOT/scripts/spark-cnn" "${args[@]}" --master "$master" >"$out/runs/$model-n$n-$path.log" 2>&1
+        "$REPO_ROOT/scripts/spark-cnn" "${args[@]}" --master "$master" >"$run.log" 2>&1 || true
       fi
     done
   done

@@ -33,6 +33,10 @@ def main():
     for m, n, path, p, drv, ex, exw, wall, over, avg in rows:
         print(f"| {m} | {n} | {path} | {p:,} | {drv:,.0f} | {ex:,.0f} | {exw:,.0f} | {wall * 1000:.0f} | "
               f"{over * 1000:.0f} | {avg * 1000:.1f} |")
+    for log in sorted(runs.glob("*.log")):
+        if not (runs / log.stem / "metrics.json").exists():
+            lines = [l for l in log.read_text(errors="replace").splitlines() if l.strip()]
+            print(f"\n`{log.stem}` did not finish: {lines[-1] if lines else '(empty log)'}")
 
 
 if __name__ == "__main__":

@@ -10,20 +10,20 @@ import org.sparkcnn.spark.exchange.SliceLayout;
 import scala.reflect.ClassTag$;
 
 import java.util.Arrays;
-import java.util.List;
 import java.util.stream.IntStream;
 
 /**
  * Averaging on the executors, through Spark's block manager (the design of BigDL's {@code AllReduceParameter}: a
  * reduce-scatter, then an all-gather). The exchanged vector — parameters, plus optimizer state when it is averaged —
- * is cut into K = N slices. Every round runs two jobs:
+ * is cut into K = min(N, task slots) slices, so that averaging is one wave of tasks. Every round runs two jobs:
  * <ol>
  *   <li>local steps: worker w starts from the K averaged slices of the previous round, runs its steps, and leaves
  *       its vector as K slice blocks in its executor's store;</li>
  *   <li>averaging: task k fetches slice k of every worker, sums them weighted, in worker order (the same arithmetic
  *       as the driver's, so the same bits), and leaves averaged slice k in its executor's store.</li>
  * </ol>
- * Each worker sends and receives about 2·(P+S) floats per round whatever N is; the driver receives reports of a few
+ * Each worker sends and receives about 2·(P+S) floats per round whatever N is (an averaging task receives N/K
+ * workers' worth of slices, and its executor hosts N/K workers); the driver receives reports of a few hundred
  * bytes and holds the model only when asked for it ({@link #collect}). Blocks of finished rounds are removed every
  * round, so nothing accumulates. A lost executor takes blocks with it: the round fails with
  * {@link LostBlockException} and the driver replays from the last model it holds.
@@ -32,7 +32,8 @@ final class ExecutorAveraging implements Averaging {
     private final JavaSparkContext sc;
     private final LocalSgd sgd;
     private final int failFirstAttemptOfRound;
-    private final JavaRDD<Integer> slots;
+    private final JavaRDD<Integer> sliceTasks;
+    private final JavaRDD<Integer> workerTasks;
     private final SliceLayout layout;
     private Broadcast<ModelVectors> origin;
     private int averaged = -1;
@@ -43,9 +44,10 @@ final class ExecutorAveraging implements Averaging {
         this.sgd = sgd;
         this.failFirstAttemptOfRound = failFirstAttemptOfRound;
         int workers = sgd.plan().workers();
-        List<Integer> ks = IntStream.range(0, workers).boxed().toList();
-        this.slots = sc.parallelize(ks, workers);
-        this.layout = new SliceLayout(params + (sgd.plan().averageUpdater() ? stateLength : 0), workers);
+        int slices = Math.max(1, Math.min(workers, sc.defaultParallelism()));
+        this.sliceTasks = sc.parallelize(IntStream.range(0, slices).boxed().toList(), slices);
+        this.workerTasks = sc.parallelize(IntStream.range(0, workers).boxed().toList(), workers);
+        this.layout = new SliceLayout(params + (sgd.plan().averageUpdater() ? stateLength : 0), slices);
     }
 
     @Override
@@ -74,7 +76,7 @@ final class ExecutorAveraging implements Averaging {
             states = statesOut;
             began = System.nanoTime();
             sc.setJobDescription(label + ": averaging");
-            fetched = (Long[]) sc.sc().runJob(slots.rdd(), new SliceAverager(slicesOut, averagedOut, layout,
+            fetched = (Long[]) sc.sc().runJob(sliceTasks.rdd(), new SliceAverager(slicesOut, averagedOut, layout,
                     WeightedMean.weights(stats), t.globalRound(), failFirstAttemptOfRound),
                     ClassTag$.MODULE$.apply(Long.class));
             averaged = averagedOut;
@@ -103,13 +105,13 @@ final class ExecutorAveraging implements Averaging {
         sc.setJobDescription("model to the driver");
         float[][][] parts;
         try {
-            parts = (float[][][]) sc.sc().runJob(slots.rdd(), new SliceCollector(averaged, states),
+            parts = (float[][][]) sc.sc().runJob(workerTasks.rdd(), new SliceCollector(averaged, layout.slices(), states),
                     ClassTag$.MODULE$.apply(float[][].class));
         } finally {
             sc.setJobDescription(null);
         }
         float[] v = new float[layout.length()];
-        for (int k = 0; k < parts.length; k++) {
+        for (int k = 0; k < layout.slices(); k++) {
             System.arraycopy(parts[k][0], 0, v, layout.from(k), parts[k][0].length);
         }
         int p = origin.value().params().length;

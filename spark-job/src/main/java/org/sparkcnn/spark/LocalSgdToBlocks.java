@@ -77,10 +77,10 @@ final class LocalSgdToBlocks extends AbstractFunction2<TaskContext, Iterator<Exa
     /** The previous round's averaged vector, from its K slices. */
     private float[] gather(SliceLayout layout, Traffic traffic) {
         float[] v = new float[layout.length()];
+        float[][] slices = SliceBlocks.getAll(x.averagedIn(), java.util.stream.IntStream.range(0, layout.slices())
+                .toArray(), k -> "averaged slice " + k + " of round " + task.globalRound(), traffic);
         for (int k = 0; k < layout.slices(); k++) {
-            float[] slice = SliceBlocks.get(x.averagedIn(), k, "averaged slice " + k + " of round "
-                    + task.globalRound(), traffic);
-            System.arraycopy(slice, 0, v, layout.from(k), slice.length);
+            System.arraycopy(slices[k], 0, v, layout.from(k), slices[k].length);
         }
         return v;
     }

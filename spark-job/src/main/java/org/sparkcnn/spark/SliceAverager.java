@@ -37,11 +37,12 @@ final class SliceAverager extends AbstractFunction2<TaskContext, Iterator<Intege
         int k = ctx.partitionId();
         Traffic traffic = new Traffic();
         double[] sum = new double[layout.size(k)];
+        int[] blocks = new int[weights.length];
         for (int w = 0; w < weights.length; w++) {
-            float[] slice = SliceBlocks.get(slicesIn, w * layout.slices() + k, "slice " + k + " of worker " + w
-                    + " in round " + (globalRound + 1), traffic);
-            WeightedMean.accumulate(sum, weights[w], slice);
+            blocks[w] = w * layout.slices() + k;
         }
+        SliceBlocks.forEach(slicesIn, blocks, w -> "slice " + k + " of worker " + w + " in round " + (globalRound + 1),
+                traffic, (w, slice) -> WeightedMean.accumulate(sum, weights[w], slice));
         if (ctx.attemptNumber() == 0 && failFirstAttemptOfRound == globalRound) {
             throw new IllegalStateException("injected failure in the first attempt of averaging round "
                     + failFirstAttemptOfRound);

@@ -9,16 +9,18 @@ import scala.runtime.AbstractFunction2;
 import java.io.Serializable;
 
 /**
- * Brings the model to the driver (for a checkpoint, an evaluation or the result): task k returns averaged slice k
- * and, when the optimizer state is kept per worker, worker k's state.
+ * Brings the model to the driver (for a checkpoint, an evaluation or the result): task k of N returns averaged
+ * slice k (an empty array when k ≥ K) and, when the optimizer state is kept per worker, worker k's state.
  */
 final class SliceCollector extends AbstractFunction2<TaskContext, Iterator<Integer>, float[][]>
         implements Serializable {
     private final int averaged;
+    private final int slices;
     private final int states;
 
-    SliceCollector(int averaged, int states) {
+    SliceCollector(int averaged, int slices, int states) {
         this.averaged = averaged;
+        this.slices = slices;
         this.states = states;
     }
 
@@ -26,7 +28,7 @@ final class SliceCollector extends AbstractFunction2<TaskContext, Iterator<Integ
     public float[][] apply(TaskContext ctx, Iterator<Integer> ignored) {
         int k = ctx.partitionId();
         Traffic traffic = new Traffic();
-        float[] slice = SliceBlocks.get(averaged, k, "averaged slice " + k, traffic);
+        float[] slice = k < slices ? SliceBlocks.get(averaged, k, "averaged slice " + k, traffic) : new float[0];
         return states < 0 ? new float[][]{slice}
                 : new float[][]{slice, SliceBlocks.get(states, k, "optimizer state of worker " + k, traffic)};
     }

@@ -10,8 +10,15 @@ import scala.Option;
 import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
 
+import java.util.ArrayDeque;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntFunction;
 
 /**
  * Float vectors kept in Spark's block manager, the store Spark itself uses for cached partitions and broadcast
@@ -26,6 +33,13 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class SliceBlocks {
     private static final ClassTag<float[]> FLOATS = ClassTag$.MODULE$.apply(float[].class);
+    /** Remote fetches a task keeps in flight at once (one round trip each: ask the master, fetch the block). */
+    static final int FETCHES_IN_FLIGHT = 8;
+    private static final ExecutorService FETCHERS = Executors.newFixedThreadPool(FETCHES_IN_FLIGHT, r -> {
+        Thread t = new Thread(r, "spark-cnn-exchange-fetch");
+        t.setDaemon(true);
+        return t;
+    });
     /** Groups created by this driver and not yet removed, so a run can always clean up after itself. */
     private static final Set<Integer> LIVE = ConcurrentHashMap.newKeySet();
 
@@ -75,18 +89,82 @@ public final class SliceBlocks {
         BlockManager bm = SparkEnv.get().blockManager();
         RDDBlockId id = new RDDBlockId(group, index);
         Option<BlockResult> local = bm.getLocalValues(id);
-        boolean remote = local.isEmpty();
-        Option<BlockResult> found = remote ? bm.getRemoteValues(id, FLOATS) : local;
+        float[] v = local.isEmpty() ? fetch(bm, id, what) : valueOf(local.get());
+        traffic.add(v.length * 4L, local.isEmpty());
+        return v;
+    }
+
+    /** Blocks {@code indices} of {@code group}, in that order (see {@link #forEach}). */
+    public static float[][] getAll(int group, int[] indices, IntFunction<String> what, Traffic traffic) {
+        float[][] out = new float[indices.length][];
+        forEach(group, indices, what, traffic, (i, v) -> out[i] = v);
+        return out;
+    }
+
+    /**
+     * Hands blocks {@code indices} of {@code group} to {@code use} in that order: local ones read at once, remote
+     * ones fetched up to {@value #FETCHES_IN_FLIGHT} ahead (each fetch is a round trip to the master for the
+     * location, then one to the holder, so fetching one after another would add their latencies). At most that many
+     * fetched blocks wait in memory.
+     *
+     * @param what names block i for an error, e.g. {@code i -> "slice 3 of worker " + i}
+     * @throws LostBlockException when no executor holds one of them
+     */
+    public static void forEach(int group, int[] indices, IntFunction<String> what, Traffic traffic,
+                               BlockConsumer use) {
+        BlockManager bm = SparkEnv.get().blockManager();
+        ArrayDeque<Pending> ahead = new ArrayDeque<>();
+        int next = 0;
+        for (int i = 0; i < indices.length; i++) {
+            while (next < indices.length && (next <= i || ahead.size() < FETCHES_IN_FLIGHT)) {
+                RDDBlockId id = new RDDBlockId(group, indices[next]);
+                String name = what.apply(next);
+                Option<BlockResult> local = bm.getLocalValues(id);
+                ahead.add(local.isEmpty() ? new Pending(FETCHERS.submit(() -> fetch(bm, id, name)), true)
+                        : new Pending(CompletableFuture.completedFuture(valueOf(local.get())), false));
+                next++;
+            }
+            Pending p = ahead.poll();
+            float[] v;
+            try {
+                v = p.value().get();
+            } catch (ExecutionException e) {
+                ahead.forEach(q -> q.value().cancel(true));
+                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            } catch (InterruptedException e) {
+                ahead.forEach(q -> q.value().cancel(true));
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while fetching exchange blocks", e);
+            }
+            traffic.add(v.length * 4L, p.remote());
+            use.accept(i, v);
+        }
+    }
+
+    /** A block on its way: read from this executor's store, or being fetched from another's. */
+    private record Pending(Future<float[]> value, boolean remote) { }
+
+    /** Receives block i of a {@link #forEach}. */
+    @FunctionalInterface
+    public interface BlockConsumer {
+        void accept(int i, float[] block);
+    }
+
+    private static float[] fetch(BlockManager bm, RDDBlockId id, String what) {
+        Option<BlockResult> found = bm.getRemoteValues(id, FLOATS);
         if (found.isEmpty()) {
             throw new LostBlockException("exchange block " + id.name() + " (" + what + ") is lost: no executor "
                     + "holds it any more");
         }
-        scala.collection.Iterator<Object> values = found.get().data();
+        return valueOf(found.get());
+    }
+
+    private static float[] valueOf(BlockResult result) {
+        scala.collection.Iterator<Object> values = result.data();
         float[] v = (float[]) values.next();
         while (values.hasNext()) {                       // completes the iterator, which releases a local read lock
             values.next();
         }
-        traffic.add(v.length * 4L, remote);
         return v;
     }
 }
