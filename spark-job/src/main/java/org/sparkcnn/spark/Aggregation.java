@@ -8,14 +8,20 @@ public enum Aggregation {
     DRIVER,
     /** On the executors, through Spark's block manager: the driver receives a few bytes per worker. */
     EXECUTORS,
-    /** {@link #EXECUTORS} from {@value #AUTO_MIN_WORKERS} workers on, {@link #DRIVER} below. */
+    /**
+     * {@link #EXECUTORS} when at least two workers would send the driver {@value #AUTO_MIN_FLOATS} floats or more
+     * per round in all (N·(P+S)), {@link #DRIVER} otherwise.
+     */
     AUTO;
 
     /**
-     * Below this many workers the driver path's round overhead is lower on the machine measured (see
-     * docs/scaling.md); from it on, the executor path's flat driver traffic wins.
+     * Where the executor path's second job per round starts to pay for itself: in the runs of
+     * scripts/exchange-bench.sh on the development machine (docs/scaling.md), with no network between driver and
+     * executors, the driver path was faster at N·(P+S) = 1.7M floats (lenet, 2 workers) and slower at 13M
+     * (tf-mnist, 2 workers). A real network only moves the crossover lower (the driver path's bytes all cross the
+     * driver's link).
      */
-    public static final int AUTO_MIN_WORKERS = 4;
+    public static final long AUTO_MIN_FLOATS = 4_000_000;
 
     public static Aggregation parse(String s) {
         try {
@@ -25,12 +31,15 @@ public enum Aggregation {
         }
     }
 
-    /** The path taken for {@code workers} workers: this, with {@link #AUTO} decided. */
-    public Aggregation resolve(int workers) {
+    /**
+     * The path taken for {@code workers} workers that each exchange {@code floatsPerWorker} floats (parameters, plus
+     * optimizer state when it is averaged): this, with {@link #AUTO} decided.
+     */
+    public Aggregation resolve(int workers, long floatsPerWorker) {
         if (this != AUTO) {
             return this;
         }
-        return workers >= AUTO_MIN_WORKERS ? EXECUTORS : DRIVER;
+        return workers >= 2 && workers * floatsPerWorker >= AUTO_MIN_FLOATS ? EXECUTORS : DRIVER;
     }
 
     @Override

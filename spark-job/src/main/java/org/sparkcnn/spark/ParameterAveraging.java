@@ -49,7 +49,8 @@ public final class ParameterAveraging {
     public ParameterAveraging(JavaSparkContext sc, TrainingPlan plan, Aggregation aggregation, int failRound) {
         this.sc = sc;
         this.plan = plan;
-        this.aggregation = aggregation.resolve(plan.workers());
+        this.aggregation = aggregation.resolve(plan.workers(),
+                plan.spec().paramCount() + (plan.averageUpdater() ? stateLength() : 0L));
         this.failFirstAttemptOfRound = failRound;
     }
 

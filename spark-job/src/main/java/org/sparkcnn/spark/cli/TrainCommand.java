@@ -132,8 +132,9 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
 
     @Option(names = "--aggregation", paramLabel = "WHERE", description = "where the workers' vectors are averaged "
             + "every round: driver (all N vectors pass through the driver), executors (through Spark's block manager; "
-            + "the driver receives a few bytes per worker) or auto (executors from "
-            + Aggregation.AUTO_MIN_WORKERS + " workers on); the trained model is the same bits either way")
+            + "the driver receives a few hundred bytes per task) or auto (executors when N x (parameters + averaged "
+            + "optimizer state) reaches " + Aggregation.AUTO_MIN_FLOATS / 1_000_000 + "M floats); the trained model "
+            + "is the same bits either way")
     String aggregation = "auto";
 
     @Option(names = "--max-rounds", paramLabel = "R", description = "stop after R rounds in all (0: no limit)")
