@@ -233,8 +233,8 @@ public final class IdxSource implements ImageSource, Serializable {
             if (ctx != null) {
                 ctx.addTaskCompletionListener((TaskContext c) -> close(images, labels));
             }
-            Idx.header(images, src.images, Idx.Kind.IMAGES, -1);
-            Idx.header(labels, src.labels, Idx.Kind.LABELS, -1);
+            long imageCount = Idx.header(images, src.images, Idx.Kind.IMAGES, -1).count();
+            long labelCount = Idx.header(labels, src.labels, Idx.Kind.LABELS, -1).count();
             int per = src.chunkExamples();
             return new Iterator<>() {
                 long next;
@@ -258,11 +258,25 @@ public final class IdxSource implements ImageSource, Serializable {
                     ExampleChunk c = new ExampleChunk(indices(next, count), new ImageArray(pixels, l, src.shape));
                     next += count;
                     if (next >= src.size) {
+                        // All of a file read: nothing may follow its last record (a limit reads only a prefix).
+                        refuseTrailingBytes(images, src.images, next == imageCount);
+                        refuseTrailingBytes(labels, src.labels, next == labelCount);
                         close(images, labels);
                     }
                     return c;
                 }
             };
+        }
+
+        private static void refuseTrailingBytes(DataInputStream in, String location, boolean atLastRecord) {
+            try {
+                if (atLastRecord && in.read() >= 0) {
+                    throw new IdxFormatException(location, "has bytes after its last record (the header's count "
+                            + "is too small, or two files were concatenated)");
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
 
         private static void readFully(DataInputStream in, String location, byte[] into) {

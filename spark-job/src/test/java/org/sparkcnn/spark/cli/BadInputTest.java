@@ -140,6 +140,20 @@ class BadInputTest {
     }
 
     @Test
+    void gzippedIdxWithBytesAfterItsLastRecord() throws IOException {
+        Path d = dataDir("trailing", 8, 28);
+        Path plain = d.resolve("train-images-idx3-ubyte");
+        Path f = d.resolve("train-images-idx3-ubyte.gz");
+        try (var gz = new java.util.zip.GZIPOutputStream(Files.newOutputStream(f))) {
+            gz.write(Files.readAllBytes(plain));
+            gz.write(new byte[100]);                        // not announced by the header's count
+        }
+        Files.delete(plain);
+        Path out = tmp.resolve("out");
+        assertRefused(train(out, "--data", d.toString()), 2, out, f.toString(), "bytes after its last record");
+    }
+
+    @Test
     void badMagic() throws IOException {
         Path d = dataDir("magic", 8, 28);
         Path f = d.resolve("train-labels-idx1-ubyte");
