@@ -59,7 +59,7 @@ run() {   # run ENGINE THREADS
   echo "== $1 (OMP_NUM_THREADS=$2)" >&2
   # shellcheck disable=SC2086
   OMP_NUM_THREADS="$2" java -Xmx6g $ADD_OPENS -Dlog4j2.configurationFile="$ROOT/scripts/bench-log4j2.properties" \
-    -cp "$CP" org.sparkcnn.spark.bench.Bench --engine "$1" --data "$DATA" --result "$OUT/raw/$1.properties" \
+    -cp "$CP" org.sparkcnn.dl4jspark.bench.Bench --engine "$1" --data "$DATA" --result "$OUT/raw/$1.properties" \
     "${PASS[@]}"
 }
 
@@ -73,10 +73,10 @@ for t in ${OVERHEAD_TAUS:-1 5 20}; do
   echo "== native-2, tau $t (overhead)" >&2
   # shellcheck disable=SC2086
   OMP_NUM_THREADS=1 java -Xmx6g $ADD_OPENS -Dlog4j2.configurationFile="$ROOT/scripts/bench-log4j2.properties" \
-    -cp "$CP" org.sparkcnn.spark.bench.Bench --engine native-2 --data "$DATA" \
+    -cp "$CP" org.sparkcnn.dl4jspark.bench.Bench --engine native-2 --data "$DATA" \
     --result "$OUT/raw/overhead-tau-$t.properties" "${PASS[@]}" --tau "$t" \
     --train-limit "${OVERHEAD_IMAGES:-25600}" --eval-every 1000000
 done
 # shellcheck disable=SC2086
 java $ADD_OPENS -Dlog4j2.configurationFile="$ROOT/scripts/bench-log4j2.properties" -cp "$CP" \
-  org.sparkcnn.spark.bench.Bench --summarize "$OUT"
+  org.sparkcnn.dl4jspark.bench.Bench --summarize "$OUT"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Scaling experiments: trains every combination of workers × local steps × batch × engine, then writes
-# DIR/scaling.csv, PNG plots and DIR/report.md (org.sparkcnn.spark.report.ScalingReport).
+# DIR/scaling.csv, PNG plots and DIR/report.md (org.sparkcnn.tools.report.ScalingReport).
 #
 #   scripts/scaling.sh --workers 1,2,4,8 --local-steps 1,5,20,50 --out DIR [options] [-- extra train flags]
 #
@@ -138,4 +138,4 @@ fi
 # shellcheck disable=SC2086
 "$(java_bin)" ${JAVA_OPTS:--Xmx2g} -Djava.awt.headless=true \
   -cp "core/target/classes:spark-job/target/classes:$(cat spark-job/target/runtime-classpath.txt)" \
-  org.sparkcnn.spark.report.ScalingReport "$out" --target-accuracy "$target" --cores "$(nproc)"
+  org.sparkcnn.tools.report.ScalingReport "$out" --target-accuracy "$target" --cores "$(nproc)"
