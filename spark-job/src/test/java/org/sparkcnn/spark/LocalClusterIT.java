@@ -29,9 +29,11 @@ class LocalClusterIT {
     void trainsOnAStandaloneClusterWithTwoWorkers(@TempDir Path out) throws Exception {
         run(120, "scripts/local-cluster.sh", "start", "2");
         try {
+            Path events = Files.createDirectories(out.resolve("events"));
             String log = run(600, "scripts/submit.sh", "--master", "spark://127.0.0.1:7077", "train",
                     "--model", "conv5x5x8,maxpool2,dense32:relu,softmax10", "--epochs", "1", "--train-limit", "2000",
-                    "--workers", "2", "--local-steps", "4", "--progress", "none", "--out", out.toString());
+                    "--workers", "2", "--local-steps", "4", "--progress", "none", "--out", out.toString(),
+                    "--conf", "spark.eventLog.enabled=true", "--conf", "spark.eventLog.dir=" + events.toUri());
             Map<String, Object> m = MetricsReport.parse(Files.readAllBytes(out.resolve("metrics.json")));
             assertEquals("spark://127.0.0.1:7077", m.get("master"), log);
             assertEquals(2000, ((Number) m.get("trainExamples")).intValue());
@@ -39,6 +41,9 @@ class LocalClusterIT {
             assertTrue(((Number) m.get("accuracy")).doubleValue() > 0.6, "accuracy " + m.get("accuracy"));
             assertTrue(Files.size(out.resolve("model.scnn")) > 0);
             assertTrue(Files.readAllLines(out.resolve("rounds.csv")).size() > 1);
+            // the event log on the cluster (the driver writes it; Jackson must match the Spark home's)
+            assertTrue(org.sparkcnn.spark.cli.EventLogTest.eventLogText(events)
+                    .contains("\"Event\":\"SparkListenerApplicationEnd\""), log);
 
             // executors read their own shards of a 3-channel, 12-class IDX4 set (the driver reads only headers)
             Path data = PatternImages.write(out.resolve("rgb-data"), 2400, 600, 7);
