@@ -13,10 +13,13 @@
 # Writes DIR/results.md and DIR/results.csv (DIR defaults to bench/ at the repository root) and DIR/raw/.
 # It also runs native-2 on the first OVERHEAD_IMAGES (25600) images at each τ in OVERHEAD_TAUS ("1 5 20"): Spark's
 # overhead share and milliseconds per round against τ. A benchmark, not a test: CI does not run it.
-# Set BENCH_MVN_FLAGS=-o to build offline.
+# Set BENCH_MVN_FLAGS=-o to build offline. DL4J's Spark trainer exists for Scala 2.12 only, so the benchmark runs
+# on the Spark 3.5 build (-Pspark-3.5, module dl4j-spark), built in the Maven reactor (nothing is installed).
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+export SPARK_CNN_SPARK=3.5
+source "$(dirname "${BASH_SOURCE[0]}")/lib/spark-env.sh"
+ROOT="$REPO_ROOT"
 OUT="$ROOT/bench"
 DATA=/usr/share/datasets/fashion-mnist
 WORKERS=2
@@ -40,13 +43,11 @@ if [ ! -d "$DATA" ]; then
   fi
 fi
 
-MVN="mvn -q -B ${BENCH_MVN_FLAGS:-}"
 cd "$ROOT"
-$MVN install -DskipTests
+build_launcher_classpath "${BENCH_MVN_FLAGS:-}"
 mkdir -p "$OUT/raw"
 rm -f "$OUT"/raw/*.properties
-$MVN -pl spark-job dependency:build-classpath -Dmdep.outputFile="$OUT/raw/classpath.txt" -Dmdep.includeScope=test
-CP="$ROOT/spark-job/target/classes:$(cat "$OUT/raw/classpath.txt")"
+CP="$(launcher_classpath)"
 ADD_OPENS=$(sed -n 's:.*<add.opens>\(.*\)</add.opens>.*:\1:p' "$ROOT/pom.xml")
 
 {
