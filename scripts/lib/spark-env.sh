@@ -82,6 +82,8 @@ spark_is_distribution() {
 # project's pom (so Spark, Scala, slf4j and Jackson take the versions pinned there for this Spark line), and
 # copies its runtime jars into $1/jars. Offline first, then Maven Central.
 assemble_spark_home() {
+  # The pom lies two levels under the repository root: its parent is ../../pom.xml (a relative path; with an
+  # absolute one Maven would silently take a spark-cnn-parent installed in ~/.m2 instead).
   local home="$1" build="$CLUSTER_DIR/spark-home-pom-$SPARK_LINE" version
   version="$(sed -n '0,/<version>/s:.*<version>\(.*\)</version>.*:\1:p' "$REPO_ROOT/pom.xml")"
   mkdir -p "$build" "$home"
@@ -93,7 +95,7 @@ assemble_spark_home() {
     <groupId>org.sparkcnn</groupId>
     <artifactId>spark-cnn-parent</artifactId>
     <version>$version</version>
-    <relativePath>$REPO_ROOT/pom.xml</relativePath>
+    <relativePath>../../pom.xml</relativePath>
   </parent>
   <artifactId>spark-home</artifactId>
   <packaging>pom</packaging>
@@ -111,6 +113,8 @@ POM
   rm -rf "$home/jars.tmp"
   echo "assembling the Spark $SPARK_LINE jars pinned in pom.xml into $home/jars (Maven) ..." >&2
   mvn -o "${args[@]}" >/dev/null 2>&1 || mvn "${args[@]}" >&2 || die "could not resolve Spark jars"
+  compgen -G "$home/jars.tmp/spark-core_$SPARK_SCALA_VERSION-*.jar" >/dev/null \
+    || die "the assembled jars are not Spark for Scala $SPARK_SCALA_VERSION ($build/pom.xml resolved another parent?)"
   rm -rf "$home/jars" && mv "$home/jars.tmp" "$home/jars"
   # Spark's launcher takes a RELEASE file as the mark of a distribution whose jars sit in jars/; its text also
   # tells a home assembled from an older pom.xml.
