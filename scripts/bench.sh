@@ -13,10 +13,13 @@
 # Writes DIR/results.md and DIR/results.csv (DIR defaults to bench/ at the repository root) and DIR/raw/.
 # It also runs native-2 on the first OVERHEAD_IMAGES (25600) images at each τ in OVERHEAD_TAUS ("1 5 20"): Spark's
 # overhead share and milliseconds per round against τ. A benchmark, not a test: CI does not run it.
-# Set BENCH_MVN_FLAGS=-o to build offline.
+# Set BENCH_MVN_FLAGS=-o to build offline. DL4J's Spark trainer exists for Scala 2.12 only, so the benchmark runs
+# on the Spark 3.5 build (-Pspark-3.5, module dl4j-spark), built in the Maven reactor (nothing is installed).
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+export SPARK_CNN_SPARK=3.5
+source "$(dirname "${BASH_SOURCE[0]}")/lib/spark-env.sh"
+ROOT="$REPO_ROOT"
 OUT="$ROOT/bench"
 DATA=/usr/share/datasets/fashion-mnist
 WORKERS=2
@@ -40,13 +43,11 @@ if [ ! -d "$DATA" ]; then
   fi
 fi
 
-MVN="mvn -q -B ${BENCH_MVN_FLAGS:-}"
 cd "$ROOT"
-$MVN install -DskipTests
+build_launcher_classpath "${BENCH_MVN_FLAGS:-}"
 mkdir -p "$OUT/raw"
 rm -f "$OUT"/raw/*.properties
-$MVN -pl spark-job dependency:build-classpath -Dmdep.outputFile="$OUT/raw/classpath.txt" -Dmdep.includeScope=test
-CP="$ROOT/spark-job/target/classes:$(cat "$OUT/raw/classpath.txt")"
+CP="$(launcher_classpath)"
 ADD_OPENS=$(sed -n 's:.*<add.opens>\(.*\)</add.opens>.*:\1:p' "$ROOT/pom.xml")
 
 {
@@ -59,7 +60,7 @@ run() {   # run ENGINE THREADS
   echo "== $1 (OMP_NUM_THREADS=$2)" >&2
   # shellcheck disable=SC2086
   OMP_NUM_THREADS="$2" java -Xmx6g $ADD_OPENS -Dlog4j2.configurationFile="$ROOT/scripts/bench-log4j2.properties" \
-    -cp "$CP" org.sparkcnn.spark.bench.Bench --engine "$1" --data "$DATA" --result "$OUT/raw/$1.properties" \
+    -cp "$CP" org.sparkcnn.dl4jspark.bench.Bench --engine "$1" --data "$DATA" --result "$OUT/raw/$1.properties" \
     "${PASS[@]}"
 }
 
@@ -73,10 +74,10 @@ for t in ${OVERHEAD_TAUS:-1 5 20}; do
   echo "== native-2, tau $t (overhead)" >&2
   # shellcheck disable=SC2086
   OMP_NUM_THREADS=1 java -Xmx6g $ADD_OPENS -Dlog4j2.configurationFile="$ROOT/scripts/bench-log4j2.properties" \
-    -cp "$CP" org.sparkcnn.spark.bench.Bench --engine native-2 --data "$DATA" \
+    -cp "$CP" org.sparkcnn.dl4jspark.bench.Bench --engine native-2 --data "$DATA" \
     --result "$OUT/raw/overhead-tau-$t.properties" "${PASS[@]}" --tau "$t" \
     --train-limit "${OVERHEAD_IMAGES:-25600}" --eval-every 1000000
 done
 # shellcheck disable=SC2086
 java $ADD_OPENS -Dlog4j2.configurationFile="$ROOT/scripts/bench-log4j2.properties" -cp "$CP" \
-  org.sparkcnn.spark.bench.Bench --summarize "$OUT"
+  org.sparkcnn.dl4jspark.bench.Bench --summarize "$OUT"

@@ -129,11 +129,11 @@ echo "$data_line"
 
 # ---- 2. the cluster -------------------------------------------------------------------------------------------
 command -v java >/dev/null || [[ -n "${JAVA_HOME:-}" ]] || die "java not found"
-jar="${SPARK_CNN_JAR:-$(ls "$REPO_ROOT"/spark-job/target/spark-cnn-job-*-shaded.jar 2>/dev/null | head -1 || true)}"
+jar="${SPARK_CNN_JAR:-$(ls "$REPO_ROOT"/spark-job/target/spark-cnn-job-*-spark"$SPARK_LINE".jar 2>/dev/null | head -1 || true)}"
 if [[ -n "$jar" && -f "$jar" ]]; then
   newer="$(find "$REPO_ROOT/pom.xml" "$REPO_ROOT/core/pom.xml" "$REPO_ROOT/spark-job/pom.xml" \
     "$REPO_ROOT/core/src/main" "$REPO_ROOT/spark-job/src/main" -newer "$jar" -type f -print -quit 2>/dev/null || true)"
-  [[ -z "$newer" ]] || echo "warning: $jar is older than $newer; rebuild it (mvn -B package -DskipTests) to test the current code" >&2
+  [[ -z "$newer" ]] || echo "warning: $jar is older than $newer; rebuild it (mvn -B package -DskipTests, with -Pspark-3.5 for SPARK_CNN_SPARK=3.5) to test the current code" >&2
 fi
 master_pid_file="$CLUSTER_DIR/pids/master.pid"
 if [[ -f "$master_pid_file" ]] && kill -0 "$(cat "$master_pid_file")" 2>/dev/null; then

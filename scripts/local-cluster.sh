@@ -6,8 +6,9 @@
 #   scripts/local-cluster.sh status      what runs, with the master's view of its workers
 #
 # Logs, pid files and worker directories live in .cluster/ at the repository root; executor logs
-# (work/worker-i/<app>/<executor>/stderr) are kept until the next start. Without SPARK_HOME
-# a Spark home is assembled in .cluster/spark-home from Maven-resolved jars (see scripts/lib/spark-env.sh).
+# (work/worker-i/<app>/<executor>/stderr) are kept until the next start. Without SPARK_HOME a Spark home is
+# assembled in .cluster/spark-home-<line> from the Maven-resolved jars of the Spark line in use (SPARK_CNN_SPARK:
+# 4, the default, or 3.5; versions as pinned in pom.xml; see scripts/lib/spark-env.sh).
 #
 # Environment:
 #   SPARK_MASTER_PORT        master RPC port (7077)
@@ -15,6 +16,7 @@
 #   SPARK_WORKER_CORES       cores per worker (1)
 #   SPARK_WORKER_MEMORY      memory each worker offers to executors (2g)
 #   SPARK_DAEMON_MEMORY      heap of the master and worker JVMs themselves (512m)
+#   SPARK_CNN_SPARK          Spark line of the assembled home: 4 (default) or 3.5
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/spark-env.sh"
 
@@ -68,7 +70,7 @@ start() {
   ensure_spark_home
   mkdir -p "$LOG_DIR" "$PID_DIR" "$WORK_DIR" "$CLUSTER_DIR/tmp"
   rm -f "$PID_DIR"/*.pid
-  # Each worker copies the application jar (~170 MB) into its app folder; keep only the last run's.
+  # Each worker copies the application jar (~120 MB) into its app folder; keep only the last run's.
   rm -rf "$WORK_DIR"/worker-*/app-*
   export SPARK_LOCAL_IP="$HOST" SPARK_LOCAL_DIRS="$CLUSTER_DIR/tmp"
 
@@ -77,7 +79,7 @@ start() {
   echo "$ui" > "$PID_DIR/master.webui"
   wait_for_log "$LOG_DIR/master.out" "I have been elected leader" 60 "$(pid_of master)" \
     || { tail -20 "$LOG_DIR/master.out" >&2; stop; die "master did not start (log: $LOG_DIR/master.out)"; }
-  echo "master  spark://$HOST:$MASTER_PORT  web UI http://$HOST:$ui  pid $(pid_of master)"
+  echo "master  spark://$HOST:$MASTER_PORT  ($(sed -n 's/.*\(Spark line [0-9.]*\).*/\1/p' "$SPARK_HOME/RELEASE" 2>/dev/null || true))  web UI http://$HOST:$ui  pid $(pid_of master)"
 
   local i wui=$((ui + 1))
   for ((i = 1; i <= k; i++)); do

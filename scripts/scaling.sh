@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Scaling experiments: trains every combination of workers × local steps × batch × engine, then writes
-# DIR/scaling.csv, PNG plots and DIR/report.md (org.sparkcnn.spark.report.ScalingReport).
+# DIR/scaling.csv, PNG plots and DIR/report.md (org.sparkcnn.tools.report.ScalingReport).
 #
 #   scripts/scaling.sh --workers 1,2,4,8 --local-steps 1,5,20,50 --out DIR [options] [-- extra train flags]
 #
 #   --workers LIST          worker counts N (required)
 #   --local-steps LIST      local SGD steps τ between averagings (required)
 #   --batch LIST            batch sizes B (64)
-#   --engine LIST           training engines: native, dl4j-spark
+#   --engine LIST           training engines: native, dl4j-spark (dl4j-spark needs SPARK_CNN_SPARK=3.5, the Spark 3.5
+#                           build)
 #   --epochs E              epochs per run (2)
 #   --data DIR              MNIST-format data (data/mnist-sample); /usr/share/datasets/fashion-mnist is
 #                           installed with apt-get when missing
@@ -21,7 +22,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/spark-env.sh"
 
-usage() { sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 workers="" steps="" batches=64 engines=native epochs=2 data="$REPO_ROOT/data/mnist-sample" master=""
 train_limit=0 test_limit=0 evals=4 target=0.9 report_only=0 out=""
@@ -47,6 +48,9 @@ while (($#)); do
   esac
 done
 [[ -n "$out" ]] || die "--out DIR is required"
+if [[ ",$engines," == *,dl4j-spark,* && "$SPARK_LINE" != 3.5 ]]; then
+  die "--engine dl4j-spark needs the Spark 3.5 build: SPARK_CNN_SPARK=3.5 scripts/scaling.sh ..."
+fi
 list_ok() { [[ "$1" =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]]; }
 if ((!report_only)); then
   list_ok "$workers" || die "--workers needs a list like 1,2,4, got '$workers'"
@@ -137,5 +141,5 @@ fi
 
 # shellcheck disable=SC2086
 "$(java_bin)" ${JAVA_OPTS:--Xmx2g} -Djava.awt.headless=true \
-  -cp "core/target/classes:spark-job/target/classes:$(cat spark-job/target/runtime-classpath.txt)" \
-  org.sparkcnn.spark.report.ScalingReport "$out" --target-accuracy "$target" --cores "$(nproc)"
+  -cp "$(launcher_classpath)" \
+  org.sparkcnn.tools.report.ScalingReport "$out" --target-accuracy "$target" --cores "$(nproc)"

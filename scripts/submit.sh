@@ -1,23 +1,25 @@
 #!/usr/bin/env bash
-# Submits the spark-cnn job (org.sparkcnn.spark.cli.Main in the shaded spark-job jar).
+# Submits the spark-cnn job (org.sparkcnn.spark.cli.Main in the shaded spark-job jar of the Spark line in use).
 #
 #   scripts/submit.sh [--master URL] [--conf KEY=VALUE]... SUBCOMMAND [flags]
 #   e.g. scripts/submit.sh --master spark://127.0.0.1:7077 train --help
 #
-# SUBCOMMAND (train, evaluate, predict, export, convert) and everything after it go to Main. Without --master
-# the job goes to the local cluster of scripts/local-cluster.sh when it runs, else to local[2].
+# SUBCOMMAND (train, evaluate, predict, convert) and everything after it go to Main (export is not in the job
+# jar: use scripts/spark-cnn export). Without --master the job goes to the local cluster of
+# scripts/local-cluster.sh when it runs, else to local[2].
 # Spark settings come from conf/spark-defaults.conf, then from --conf; logging from conf/log4j2.properties.
 # The jar is built when missing. With SPARK_HOME pointing at a Spark distribution its bin/spark-submit
 # is used, otherwise SparkSubmit runs from the jars that scripts/lib/spark-env.sh assembles.
 #
 # Environment (mainly for tests):
-#   SPARK_CNN_JAR          application jar (spark-job/target/spark-cnn-job-<version>-shaded.jar)
+#   SPARK_CNN_SPARK        Spark line: 4 (default) or 3.5 (jar, assembled Spark home and Maven profile follow it)
+#   SPARK_CNN_JAR          application jar (spark-job/target/spark-cnn-job-<version>-spark<line>.jar)
 #   SPARK_CNN_MAIN_CLASS   main class (org.sparkcnn.spark.cli.Main)
 #   SPARK_CNN_PROPERTIES   properties file (conf/spark-defaults.conf)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/spark-env.sh"
 
-usage() { sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 master=""
 confs=()
@@ -41,11 +43,12 @@ log4j="$REPO_ROOT/conf/log4j2.properties"
 
 jar="${SPARK_CNN_JAR:-}"
 if [[ -z "$jar" ]]; then
-  jar="$(ls "$REPO_ROOT"/spark-job/target/spark-cnn-job-*-shaded.jar 2>/dev/null | head -1 || true)"
+  jar="$(ls "$REPO_ROOT"/spark-job/target/spark-cnn-job-*-spark"$SPARK_LINE".jar 2>/dev/null | head -1 || true)"
   if [[ -z "$jar" ]]; then
-    echo "building the shaded job jar ..." >&2
-    (cd "$REPO_ROOT" && mvn -q -B -DskipTests package -pl spark-job -am) || die "build failed"
-    jar="$(ls "$REPO_ROOT"/spark-job/target/spark-cnn-job-*-shaded.jar | head -1)"
+    echo "building the shaded job jar for Spark $SPARK_LINE ..." >&2
+    (cd "$REPO_ROOT" && mvn -q -B ${MVN_PROFILE[@]+"${MVN_PROFILE[@]}"} -DskipTests package -pl spark-job -am) \
+      || die "build failed"
+    jar="$(ls "$REPO_ROOT"/spark-job/target/spark-cnn-job-*-spark"$SPARK_LINE".jar | head -1)"
   fi
 fi
 [[ -f "$jar" ]] || die "no application jar $jar"

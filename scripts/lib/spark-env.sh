@@ -1,14 +1,25 @@
-# Sourced by scripts/local-cluster.sh and scripts/submit.sh: where things live, the JVM options every
+# Sourced by the scripts: where things live, which Spark line they build and run, the JVM options every
 # Spark JVM needs on Java 17, and a Spark home (an installed distribution, or one assembled from the
 # Maven-resolved Spark jars when SPARK_HOME is unset).
+#
+# SPARK_CNN_SPARK selects the Spark line: 4 (default: Spark 4, Scala 2.13) or 3.5 (Spark 3.5, Scala 2.12, built
+# with mvn -Pspark-3.5; needed for train --engine dl4j-spark and scripts/bench.sh). The versions themselves are
+# pinned once, in the parent pom.xml.
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 CLUSTER_DIR="$REPO_ROOT/.cluster"
-SPARK_VERSION_PIN="3.5.7"
-SCALA_VERSION_PIN="2.12.18"
-SLF4J_VERSION_PIN="2.0.7"
-JACKSON_VERSION_PIN="2.15.2"
-export SPARK_SCALA_VERSION=2.12
+
+die() { echo "error: $*" >&2; exit 1; }
+
+SPARK_LINE="${SPARK_CNN_SPARK:-4}"
+case "$SPARK_LINE" in
+  4) MVN_PROFILE=(); export SPARK_SCALA_VERSION=2.13
+     # the module whose class path the launcher runs with: the job plus export (tools)
+     LAUNCHER_MODULE=tools ;;
+  3.5) MVN_PROFILE=(-Pspark-3.5); export SPARK_SCALA_VERSION=2.12
+     LAUNCHER_MODULE=dl4j-spark ;;
+  *) die "SPARK_CNN_SPARK must be 4 or 3.5, got '$SPARK_LINE'" ;;
+esac
 
 # Spark and Kryo reach into these JDK packages; same list as add.opens in the parent pom.
 SPARK_ADD_OPENS="--add-opens=java.base/java.lang=ALL-UNNAMED \
@@ -25,7 +36,38 @@ SPARK_ADD_OPENS="--add-opens=java.base/java.lang=ALL-UNNAMED \
 --add-opens=java.base/sun.security.action=ALL-UNNAMED \
 --add-opens=java.base/sun.util.calendar=ALL-UNNAMED"
 
-die() { echo "error: $*" >&2; exit 1; }
+# The launcher's class path (after build_launcher_classpath): the modules' classes, then their dependencies.
+launcher_classpath() {
+  local m cp=""
+  for m in core spark-job tools dl4j-spark; do
+    [[ "$m" == dl4j-spark && "$LAUNCHER_MODULE" != dl4j-spark ]] && continue
+    cp="$cp$REPO_ROOT/$m/target/classes:"
+  done
+  echo "$cp$(cat "$REPO_ROOT/$LAUNCHER_MODULE/target/runtime-classpath.txt")"
+}
+
+# Compiles the modules the launcher runs (in the reactor: nothing is installed into ~/.m2) and writes the class
+# path of their dependencies, when the sources, the poms or the Spark line changed since the last build. $1: extra
+# mvn flags (e.g. -o). A switch of Spark line cleans first: classes compiled against the other Scala do not mix.
+build_launcher_classpath() {
+  local stamp="$REPO_ROOT/spark-job/target/.spark-cnn-build"
+  local cp_file="$REPO_ROOT/$LAUNCHER_MODULE/target/runtime-classpath.txt"
+  local built=""
+  [[ -f "$stamp" ]] && built="$(cat "$stamp")"
+  if [[ "$built" == "$SPARK_LINE" && -f "$cp_file" ]] && [[ -z "$(cd "$REPO_ROOT" && find pom.xml ./*/pom.xml \
+      core/src/main spark-job/src/main tools/src/main dl4j-spark/src/main -newer "$stamp" -type f -print -quit \
+      2>/dev/null)" ]]; then
+    return 0
+  fi
+  local clean=()
+  [[ -n "$built" && "$built" != "$SPARK_LINE" ]] && clean=(clean)
+  echo "building spark-cnn for Spark $SPARK_LINE (first run, sources changed or another Spark line) ..." >&2
+  # shellcheck disable=SC2086
+  (cd "$REPO_ROOT" && mvn -q -B ${1:-} ${MVN_PROFILE[@]+"${MVN_PROFILE[@]}"} -DskipTests -pl "$LAUNCHER_MODULE" -am \
+    ${clean[@]+"${clean[@]}"} compile dependency:build-classpath -Dmdep.includeScope=test \
+    -Dmdep.outputFile=target/runtime-classpath.txt >&2) || die "build failed"
+  echo "$SPARK_LINE" > "$stamp"
+}
 
 java_bin() {
   if [[ -n "${JAVA_HOME:-}" ]]; then echo "$JAVA_HOME/bin/java"; else command -v java || die "java not found"; fi
@@ -36,30 +78,30 @@ spark_is_distribution() {
   [[ -n "${SPARK_HOME:-}" && -x "$SPARK_HOME/bin/spark-submit" ]]
 }
 
-# Writes a small pom naming spark-core and spark-sql (Parquet sources) with Scala, slf4j and Jackson pinned
-# as in the project's pom, and copies its runtime jars into $1/jars. Offline first, then Maven Central.
+# Writes a small pom naming spark-core and spark-sql (Parquet sources) with Scala and slf4j, whose parent is the
+# project's pom (so Spark, Scala, slf4j and Jackson take the versions pinned there for this Spark line), and
+# copies its runtime jars into $1/jars. Offline first, then Maven Central.
 assemble_spark_home() {
-  local home="$1" build="$CLUSTER_DIR/spark-home-pom"
+  # The pom lies two levels under the repository root: its parent is ../../pom.xml (a relative path; with an
+  # absolute one Maven would silently take a spark-cnn-parent installed in ~/.m2 instead).
+  local home="$1" build="$CLUSTER_DIR/spark-home-pom-$SPARK_LINE" version
+  version="$(sed -n '0,/<version>/s:.*<version>\(.*\)</version>.*:\1:p' "$REPO_ROOT/pom.xml")"
   mkdir -p "$build" "$home"
   cat > "$build/pom.xml" <<POM
 <?xml version="1.0" encoding="UTF-8"?>
 <project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
-  <groupId>org.sparkcnn.local</groupId>
+  <parent>
+    <groupId>org.sparkcnn</groupId>
+    <artifactId>spark-cnn-parent</artifactId>
+    <version>$version</version>
+    <relativePath>../../pom.xml</relativePath>
+  </parent>
   <artifactId>spark-home</artifactId>
-  <version>0</version>
   <packaging>pom</packaging>
-  <dependencyManagement>
-    <dependencies>
-      <dependency><groupId>org.scala-lang</groupId><artifactId>scala-library</artifactId><version>$SCALA_VERSION_PIN</version></dependency>
-      <dependency><groupId>org.scala-lang</groupId><artifactId>scala-reflect</artifactId><version>$SCALA_VERSION_PIN</version></dependency>
-      <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-api</artifactId><version>$SLF4J_VERSION_PIN</version></dependency>
-      <dependency><groupId>com.fasterxml.jackson.core</groupId><artifactId>jackson-core</artifactId><version>$JACKSON_VERSION_PIN</version></dependency>
-    </dependencies>
-  </dependencyManagement>
   <dependencies>
-    <dependency><groupId>org.apache.spark</groupId><artifactId>spark-core_2.12</artifactId><version>$SPARK_VERSION_PIN</version></dependency>
-    <dependency><groupId>org.apache.spark</groupId><artifactId>spark-sql_2.12</artifactId><version>$SPARK_VERSION_PIN</version></dependency>
+    <dependency><groupId>org.apache.spark</groupId><artifactId>spark-core_\${scala.binary.version}</artifactId></dependency>
+    <dependency><groupId>org.apache.spark</groupId><artifactId>spark-sql_\${scala.binary.version}</artifactId></dependency>
     <dependency><groupId>org.scala-lang</groupId><artifactId>scala-library</artifactId></dependency>
     <dependency><groupId>org.scala-lang</groupId><artifactId>scala-reflect</artifactId></dependency>
     <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-api</artifactId></dependency>
@@ -67,24 +109,32 @@ assemble_spark_home() {
 </project>
 POM
   local goal="org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies"
-  local args=(-q -B -f "$build/pom.xml" "$goal" -DincludeScope=runtime -DoutputDirectory="$home/jars.tmp")
+  local args=(-q -B ${MVN_PROFILE[@]+"${MVN_PROFILE[@]}"} -f "$build/pom.xml" "$goal" -DincludeScope=runtime -DoutputDirectory="$home/jars.tmp")
   rm -rf "$home/jars.tmp"
-  echo "assembling Spark $SPARK_VERSION_PIN jars into $home/jars (Maven) ..." >&2
+  echo "assembling the Spark $SPARK_LINE jars pinned in pom.xml into $home/jars (Maven) ..." >&2
   mvn -o "${args[@]}" >/dev/null 2>&1 || mvn "${args[@]}" >&2 || die "could not resolve Spark jars"
+  compgen -G "$home/jars.tmp/spark-core_$SPARK_SCALA_VERSION-*.jar" >/dev/null \
+    || die "the assembled jars are not Spark for Scala $SPARK_SCALA_VERSION ($build/pom.xml resolved another parent?)"
   rm -rf "$home/jars" && mv "$home/jars.tmp" "$home/jars"
-  # Spark's launcher takes a RELEASE file as the mark of a distribution whose jars sit in jars/.
-  echo "Spark $SPARK_VERSION_PIN (Scala 2.12) assembled from Maven jars by scripts/local-cluster.sh" > "$home/RELEASE"
+  # Spark's launcher takes a RELEASE file as the mark of a distribution whose jars sit in jars/; its text also
+  # tells a home assembled from an older pom.xml.
+  echo "$(spark_home_release)" > "$home/RELEASE"
 }
 
-# Sets SPARK_HOME: kept when set, otherwise .cluster/spark-home, assembled on first use.
+# What RELEASE says of a home assembled from the current pom.xml for this line.
+spark_home_release() {
+  echo "Spark line $SPARK_LINE assembled from Maven jars by scripts/local-cluster.sh (pom.xml $(cksum < "$REPO_ROOT/pom.xml" | cut -d' ' -f1))"
+}
+
+# Sets SPARK_HOME: kept when set, otherwise .cluster/spark-home-<line>, assembled on first use and again when
+# pom.xml changed.
 ensure_spark_home() {
   if [[ -n "${SPARK_HOME:-}" ]]; then
     [[ -d "$SPARK_HOME/jars" ]] || die "SPARK_HOME=$SPARK_HOME has no jars/ folder"
   else
-    export SPARK_HOME="$CLUSTER_DIR/spark-home"
-    # A home assembled before spark-sql joined it is assembled again.
-    if [[ ! -f "$SPARK_HOME/RELEASE" ]] || ! compgen -G "$SPARK_HOME/jars/spark-core_2.12-*.jar" >/dev/null \
-        || ! compgen -G "$SPARK_HOME/jars/spark-sql_2.12-*.jar" >/dev/null; then
+    export SPARK_HOME="$CLUSTER_DIR/spark-home-$SPARK_LINE"
+    if [[ ! -f "$SPARK_HOME/RELEASE" || "$(cat "$SPARK_HOME/RELEASE")" != "$(spark_home_release)" ]] \
+        || ! compgen -G "$SPARK_HOME/jars/spark-sql_$SPARK_SCALA_VERSION-*.jar" >/dev/null; then
       assemble_spark_home "$SPARK_HOME"
     fi
   fi

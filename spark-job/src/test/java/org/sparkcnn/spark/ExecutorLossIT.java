@@ -55,7 +55,7 @@ class ExecutorLossIT {
 
     /** Submits the run, kills one executor with SIGKILL once training reports progress, returns the output. */
     private static String trainKillingAnExecutor(Path run, String aggregation) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("bash", "scripts/submit.sh", "--master", "spark://127.0.0.1:7077"));
+        List<String> cmd = new ArrayList<>(List.of("bash", "scripts/submit.sh", "--master", LocalClusterIT.MASTER));
         cmd.addAll(TRAIN);
         cmd.addAll(List.of("--aggregation", aggregation, "--out", run.toString()));
         Path logFile = Files.createTempFile("executor-loss", ".log");

@@ -24,25 +24,41 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class LocalClusterIT {
     static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+    /** A free port for the master, so that another checkout's cluster on 7077 does not stop this test. */
+    static final int PORT = freePort();
+    static final String MASTER = "spark://127.0.0.1:" + PORT;
+
+    static int freePort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     @Test
     void trainsOnAStandaloneClusterWithTwoWorkers(@TempDir Path out) throws Exception {
         run(120, "scripts/local-cluster.sh", "start", "2");
         try {
-            String log = run(600, "scripts/submit.sh", "--master", "spark://127.0.0.1:7077", "train",
+            Path events = Files.createDirectories(out.resolve("events"));
+            String log = run(600, "scripts/submit.sh", "--master", MASTER, "train",
                     "--model", "conv5x5x8,maxpool2,dense32:relu,softmax10", "--epochs", "1", "--train-limit", "2000",
-                    "--workers", "2", "--local-steps", "4", "--progress", "none", "--out", out.toString());
+                    "--workers", "2", "--local-steps", "4", "--progress", "none", "--out", out.toString(),
+                    "--conf", "spark.eventLog.enabled=true", "--conf", "spark.eventLog.dir=" + events.toUri());
             Map<String, Object> m = MetricsReport.parse(Files.readAllBytes(out.resolve("metrics.json")));
-            assertEquals("spark://127.0.0.1:7077", m.get("master"), log);
+            assertEquals(MASTER, m.get("master"), log);
             assertEquals(2000, ((Number) m.get("trainExamples")).intValue());
             assertEquals(1000, ((Number) m.get("examples")).intValue());
             assertTrue(((Number) m.get("accuracy")).doubleValue() > 0.6, "accuracy " + m.get("accuracy"));
             assertTrue(Files.size(out.resolve("model.scnn")) > 0);
             assertTrue(Files.readAllLines(out.resolve("rounds.csv")).size() > 1);
+            // the event log on the cluster (the driver writes it; Jackson must match the Spark home's)
+            assertTrue(org.sparkcnn.spark.cli.EventLogTest.eventLogText(events)
+                    .contains("\"Event\":\"SparkListenerApplicationEnd\""), log);
 
             // executors read their own shards of a 3-channel, 12-class IDX4 set (the driver reads only headers)
             Path data = PatternImages.write(out.resolve("rgb-data"), 2400, 600, 7);
-            String rgbLog = run(600, "scripts/submit.sh", "--master", "spark://127.0.0.1:7077", "train",
+            String rgbLog = run(600, "scripts/submit.sh", "--master", MASTER, "train",
                     "--data", data.toString(), "--model", PatternImages.MODEL, "--epochs", "3", "--batch", "32",
                     "--local-steps", "2", "--lr", "0.05", "--workers", "2", "--progress", "none",
                     "--out", out.resolve("rgb").toString());
@@ -71,7 +87,7 @@ class LocalClusterIT {
         run(600, local.toArray(String[]::new));
         run(Map.of("SPARK_WORKER_CORES", "2"), 120, "scripts/local-cluster.sh", "start", "1");
         try {
-            List<String> submit = new ArrayList<>(List.of("scripts/submit.sh", "--master", "spark://127.0.0.1:7077"));
+            List<String> submit = new ArrayList<>(List.of("scripts/submit.sh", "--master", MASTER));
             submit.addAll(train);
             submit.addAll(List.of("--conf", "spark.executor.cores=2", "--out", out.resolve("cluster").toString()));
             String log = run(600, submit.toArray(String[]::new));
@@ -110,6 +126,7 @@ class LocalClusterIT {
         cmd.add("bash");
         cmd.addAll(List.of(command));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(REPO.toFile()).redirectErrorStream(true);
+        pb.environment().put("SPARK_MASTER_PORT", Integer.toString(PORT));
         pb.environment().putAll(env);
         Process p = pb.start();
         byte[] output = p.getInputStream().readAllBytes();

@@ -10,14 +10,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Entry point: {@code spark-cnn train | evaluate | predict | export | convert}. Every error caused by input ends
+ * Entry point: {@code spark-cnn train | evaluate | predict | convert}, plus the subcommands of the {@link CliExtension}s
+ * on the class path ({@code export} from the tools module). Every error caused by input ends
  * with one line naming the problem (a stack trace only with {@code --verbose}) and a non-zero exit code: 2 for a
  * bad option or input, 3 when training diverges, 1 for anything else.
  */
 @Command(name = "spark-cnn", mixinStandardHelpOptions = true, version = "spark-cnn 0.1.0",
         description = "Distributed training of convolutional networks on Apache Spark.",
-        subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, ExportCommand.class,
-                ConvertCommand.class})
+        subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, ConvertCommand.class})
 public final class Main implements Runnable {
 
     public static final int BAD_INPUT = 2;
@@ -37,6 +37,7 @@ public final class Main implements Runnable {
     public static int run(String... args) {
         boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
         CommandLine cli = new CommandLine(new Main());
+        Extensions.all().forEach(x -> x.subcommands().forEach(cli::addSubcommand));
         cli.setOverwrittenOptionsAllowed(true);
         cli.setParameterExceptionHandler((e, a) -> {
             err().println("spark-cnn: error: " + e.getMessage() + " (see --help)");
@@ -46,6 +47,11 @@ public final class Main implements Runnable {
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> report(e, verbose));
         try {
             String[] expanded = ConfigFile.expand(args);
+            if (expanded.length > 0 && !cli.getSubcommands().containsKey(expanded[0])) {
+                Extensions.missing(expanded[0]).ifPresent(why -> {
+                    throw new UserError(why);
+                });
+            }
             return cli.execute(expanded);
         } catch (UserError e) {
             err().println("spark-cnn: error: " + e.getMessage());

@@ -8,10 +8,10 @@ import java.io.InputStream;
 import java.nio.file.NoSuchFileException;
 
 /** Reads a saved model (local path or Hadoop URI), turning every fault into a one-line user error. */
-final class ModelInput {
+public final class ModelInput {
     private ModelInput() { }
 
-    static ModelFile.Model load(Storage storage, String location) {
+    public static ModelFile.Model load(Storage storage, String location) {
         try (InputStream in = storage.open(location)) {
             return ModelFile.readFrom(in, location);
         } catch (NoSuchFileException e) {

@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 
 /** The files of a training run under {@code --out}: model.scnn, metrics.json, rounds.csv and checkpoints/. */
-final class RunOutputs {
+public final class RunOutputs {
     private final Storage storage;
     private final String out;
 
@@ -26,7 +26,7 @@ final class RunOutputs {
         this.out = out;
     }
 
-    String dir() {
+    public String dir() {
         return out;
     }
 
@@ -35,7 +35,7 @@ final class RunOutputs {
     }
 
     /** model.scnn, then rounds.csv (when there are rounds), then metrics.json: the evaluation plus {@code extra}. */
-    void writeResults(ModelSpec spec, float[] params, Metrics m, Map<String, Object> extra, List<RoundStats> rounds)
+    public void writeResults(ModelSpec spec, float[] params, Metrics m, Map<String, Object> extra, List<RoundStats> rounds)
             throws IOException {
         ByteArrayOutputStream model = new ByteArrayOutputStream();
         ModelFile.writeTo(model, spec, Nd4j.createFromArray(params));

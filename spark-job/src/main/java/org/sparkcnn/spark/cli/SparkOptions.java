@@ -7,6 +7,7 @@ import picocli.CommandLine.Option;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /** Options every Spark-running subcommand shares: master, workers, SparkConf pairs, verbosity. */
 final class SparkOptions {
@@ -31,19 +32,17 @@ final class SparkOptions {
 
     /** The SparkConf: Kryo with the project's registrator in strict mode, then the user's --conf pairs. */
     SparkConf sparkConf(String appName) {
-        return sparkConf(appName, false);
+        return sparkConf(appName, c -> { });
     }
 
     /**
-     * The SparkConf; for the dl4j-spark engine Kryo also gets ND4J's serializer and stops requiring registration
-     * (DL4J ships many unregistered classes). The user's --conf pairs come last and win.
+     * The SparkConf, with an engine's own settings ({@link TrainEngine#configure}) applied after the project's.
+     * The user's --conf pairs come last and win.
      */
-    SparkConf sparkConf(String appName, boolean dl4j) {
+    SparkConf sparkConf(String appName, Consumer<SparkConf> engine) {
         SparkConf c = EngineConf.apply(new SparkConf().setAppName(appName))
                 .set("spark.ui.showConsoleProgress", "false");
-        if (dl4j) {
-            org.sparkcnn.spark.dl4j.Dl4jSparkEngine.configure(c);
-        }
+        engine.accept(c);
         if (master != null) {
             c.setMaster(master);
         } else if (!c.contains("spark.master")) {

@@ -35,6 +35,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** {@code spark-cnn train}: distributed local SGD with parameter averaging, then evaluation on the test set. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
@@ -121,8 +122,8 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--progress", description = "auto, bar, lines or none")
     String progress = "auto";
 
-    @Option(names = "--engine", description = "native (default) or dl4j-spark: the same run through "
-            + "Deeplearning4j's ParameterAveragingTrainingMaster, for A/B comparisons")
+    @Option(names = "--engine", description = "native (default) or dl4j-spark (Spark 3.5 build only): the same run "
+            + "through Deeplearning4j's ParameterAveragingTrainingMaster, for A/B comparisons")
     String engine = "native";
 
     @Option(names = "--reshuffle-every", paramLabel = "K", description = "reshuffle the training set across the "
@@ -153,11 +154,12 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
         if (!(lr > 0) || !Double.isFinite(lr)) {
             throw new UserError("--lr must be a positive number, got " + lr);
         }
-        if (!List.of("native", "dl4j-spark").contains(engine)) {
-            throw new UserError("--engine must be native or dl4j-spark, got '" + engine + "'");
+        if (!engine.equals("native") && Extensions.engine(engine).isEmpty()) {
+            throw new UserError(Extensions.missing(engine)
+                    .orElse("--engine must be native or dl4j-spark, got '" + engine + "'"));
         }
-        if (engine.equals("dl4j-spark") && (resume || checkpointEvery > 0 || evalEveryEpoch || failRound >= 0)) {
-            throw new UserError("--engine dl4j-spark does not support --resume, --checkpoint-every or "
+        if (!engine.equals("native") && (resume || checkpointEvery > 0 || evalEveryEpoch || failRound >= 0)) {
+            throw new UserError("--engine " + engine + " does not support --resume, --checkpoint-every or "
                     + "--eval-every-epoch");
         }
         try {
@@ -227,17 +229,18 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TrainingPlan plan = plan();
-        boolean dl4j = engine.equals("dl4j-spark");
-        var sparkConf = spark.sparkConf("spark-cnn train", dl4j);
+        Optional<TrainEngine> other = engine.equals("native") ? Optional.empty() : Extensions.engine(engine);
+        var sparkConf = spark.sparkConf("spark-cnn train", c -> other.ifPresent(e -> e.configure(c)));
         Storage storage = new Storage(SparkHadoopUtil.get().newConfiguration(sparkConf));
         RunOutputs outputs = new RunOutputs(storage, out);
-        if (dl4j) {
+        if (other.isPresent()) {
             ImageArray train = Inputs.load(storage, data, true, trainLimit, plan.spec());
             ImageArray test = Inputs.load(storage, data, false, testLimit, plan.spec());
             Map<String, Object> configuration = configuration(plan, train.size());
             try (JavaSparkContext sc = new JavaSparkContext(sparkConf)) {
                 quiet(sc);
-                return new Dl4jSparkRun(sc, plan, outputs, configuration, progress).run(train, test, seed, evalEveryRounds);
+                return other.get().train(new TrainEngine.Run(sc, plan, outputs, configuration, progress, train, test,
+                        seed, evalEveryRounds));
             }
         }
         IdxSource trainSource = Inputs.open(data, true, trainLimit, plan.spec(), plan.workers());

@@ -122,6 +122,28 @@ class BadInputTest {
 
     // --- data ---------------------------------------------------------------------------------------------------
 
+    /** spark-job alone (the job jar) has no extensions: the dl4j-spark engine lives in another module. */
+    @Test
+    void dl4jSparkEngineWithoutItsModule() {
+        Path out = tmp.resolve("out");
+        boolean spark4 = !org.apache.spark.package$.MODULE$.SPARK_VERSION().startsWith("3.");
+        assertRefused(train(out, "--engine", "dl4j-spark"), 2, out, "--engine dl4j-spark",
+                spark4 ? "needs the Spark 3.5 build" : "dl4j-spark module", "SPARK_CNN_SPARK=3.5");
+    }
+
+    @Test
+    void exportWithoutTheToolsModule() {
+        Path out = tmp.resolve("out");
+        assertRefused(run("export", "--model", "m.scnn", "--out", out.resolve("m.zip").toString()), 2, out,
+                "export is in the spark-cnn-tools module", "scripts/spark-cnn export");
+    }
+
+    @Test
+    void unknownEngine() {
+        Path out = tmp.resolve("out");
+        assertRefused(train(out, "--engine", "turbo"), 2, out, "--engine", "turbo");
+    }
+
     @Test
     void missingDataDirectory() {
         Path out = tmp.resolve("out");

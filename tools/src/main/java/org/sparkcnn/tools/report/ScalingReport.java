@@ -1,0 +1,231 @@
+package org.sparkcnn.tools.report;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Turns a sweep's run directories ({@code DIR/runs/*}, each written by {@code spark-cnn train}) into
+ * {@code DIR/scaling.csv}, the plots of {@link ScalingCharts}, and {@code DIR/report.md}.
+ *
+ * <pre>  ScalingReport DIR [--target-accuracy A] [--cores N]</pre>
+ *
+ * {@code DIR/machine.txt} and {@code DIR/command.txt}, when present, go into the report verbatim.
+ */
+public final class ScalingReport {
+    static final String CSV_HEADER = "workers,local_steps,batch,engine,master,images_per_second,speedup,efficiency,"
+            + "rounds,round_seconds,compute_seconds,scheduling_broadcast_seconds,aggregation_seconds,bytes_per_round,"
+            + "examples_seen,train_seconds,test_accuracy,seconds_to_target,run";
+
+    private ScalingReport() { }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length < 1 || args[0].startsWith("-")) {
+            System.err.println("usage: ScalingReport DIR [--target-accuracy A] [--cores N]");
+            System.exit(2);
+        }
+        double target = 0.9;
+        int cores = Runtime.getRuntime().availableProcessors();
+        for (int i = 1; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--target-accuracy" -> target = Double.parseDouble(args[i + 1]);
+                case "--cores" -> cores = Integer.parseInt(args[i + 1]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        Path dir = Path.of(args[0]);
+        write(dir, target, cores);
+        System.out.println("wrote " + dir.resolve("scaling.csv") + ", " + dir.resolve("report.md") + " and plots");
+    }
+
+    /** Reads {@code dir/runs/*} and writes scaling.csv, the plots and report.md into {@code dir}. */
+    public static Sweep write(Path dir, double target, int cores) throws IOException {
+        List<RunResult> runs = new ArrayList<>();
+        try (Stream<Path> ls = Files.list(dir.resolve("runs"))) {
+            for (Path run : ls.sorted().toList()) {
+                if (Files.isRegularFile(run.resolve("metrics.json"))) {
+                    runs.add(RunResult.read(run));
+                } else {
+                    System.err.println("skipping " + run + ": no metrics.json (the run failed or is unfinished)");
+                }
+            }
+        }
+        if (runs.isEmpty()) {
+            throw new IOException("no finished runs in " + dir.resolve("runs"));
+        }
+        Sweep sweep = new Sweep(runs, cores);
+        CommunicationModel model = CommunicationModel.fit(sweep.runs(), cores);
+        Files.writeString(dir.resolve("scaling.csv"), csv(sweep, target, dir), StandardCharsets.UTF_8);
+        ScalingCharts.writeAll(sweep, model, dir);
+        Files.writeString(dir.resolve("report.md"), markdown(sweep, model, target, dir), StandardCharsets.UTF_8);
+        return sweep;
+    }
+
+    static String csv(Sweep sweep, double target, Path dir) {
+        StringBuilder b = new StringBuilder(CSV_HEADER).append('\n');
+        for (RunResult r : sweep.runs()) {
+            b.append(String.format(Locale.ROOT, "%d,%d,%d,%s,%s,%.1f,%.3f,%.3f,%d,%.4f,%.4f,%.4f,%.4f,%d,%d,%.2f,%.4f,%s,%s%n",
+                    r.workers(), r.localSteps(), r.batch(), r.engine(), r.master(), r.imagesPerSecond(),
+                    sweep.speedup(r), sweep.efficiency(r), r.rounds().size(), r.meanRound(), r.meanCompute(),
+                    r.meanSchedulingBroadcast(), r.meanAggregate(), r.bytesPerRound(), r.examplesSeen(),
+                    r.trainSeconds(), r.accuracy(), seconds(r.secondsToAccuracy(target)),
+                    dir.relativize(r.dir())));
+        }
+        return b.toString();
+    }
+
+    private static String seconds(double s) {
+        return Double.isNaN(s) ? "" : String.format(Locale.ROOT, "%.1f", s);
+    }
+
+    static String markdown(Sweep sweep, CommunicationModel model, double target, Path dir) throws IOException {
+        StringBuilder b = new StringBuilder("# Scaling report\n\n");
+        List<RunResult> runs = sweep.runs();
+        RunResult any = runs.get(0);
+        b.append(String.format(Locale.ROOT, "%d runs of local SGD with parameter averaging: workers N ∈ %s, local "
+                        + "steps τ ∈ %s, batch B ∈ %s; %d epochs of %,d training examples each (%s parameters). "
+                        + "Every run sees the same %,d examples, so final accuracy compares the configurations at "
+                        + "a fixed budget.%n%n", runs.size(), distinct(runs, RunResult::workers),
+                distinct(runs, RunResult::localSteps), distinct(runs, RunResult::batch), any.epochs(),
+                any.trainExamples(), String.format(Locale.ROOT, "%,d", any.parameters()), any.examplesSeen()));
+        appendFile(b, "Command", dir.resolve("command.txt"));
+        appendFile(b, "Machine", dir.resolve("machine.txt"));
+        if (sweep.timeShared()) {
+            b.append(String.format(Locale.ROOT, "> **This machine has %d cores.** Runs with more than %d workers "
+                    + "time-share them: their images/s say nothing about a cluster of that size, only their accuracy "
+                    + "(statistical efficiency) carries over. The two are reported apart below.%n%n",
+                    sweep.cores(), sweep.cores()));
+        }
+        b.append("## Results\n\n");
+        b.append(String.format(Locale.ROOT, "Times per round are means over the rounds after the first (which also ships the "
+                + "data). Bytes per round = 2 × N × %,d floats × 4 B (the parameters%s). Target accuracy: %.3f.%n%n", any.shippedFloats(),
+                any.shippedFloats() > any.parameters() ? " and the averaged optimizer state" : "", target));
+        b.append("| N | τ | B | engine | images/s | speedup | efficiency | rounds | s/round | compute | sched+bcast "
+                + "| aggregation | MB/round | test acc. | s to target |\n");
+        b.append("|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (RunResult r : runs) {
+            double tt = r.secondsToAccuracy(target);
+            b.append(String.format(Locale.ROOT, "| %d%s | %d | %d | %s | %.0f | %.2f | %.2f | %d | %.3f | %.3f | "
+                            + "%.3f | %.4f | %.1f | %.4f | %s |%n", r.workers(),
+                    r.workers() > sweep.cores() && Sweep.onThisMachine(r.master()) ? "*" : "", r.localSteps(),
+                    r.batch(), r.engine(), r.imagesPerSecond(), sweep.speedup(r), sweep.efficiency(r),
+                    r.rounds().size(), r.meanRound(), r.meanCompute(), r.meanSchedulingBroadcast(),
+                    r.meanAggregate(), r.bytesPerRound() / 1e6, r.accuracy(), Double.isNaN(tt) ? "not reached"
+                            : String.format(Locale.ROOT, "%.1f", tt)));
+        }
+        if (sweep.timeShared()) {
+            b.append(String.format(Locale.ROOT, "%n\\* more workers than the machine's %d cores: time-shared.%n",
+                    sweep.cores()));
+        }
+        b.append("\nThe same numbers, unrounded: [scaling.csv](scaling.csv).\n\n");
+
+        b.append("## Hardware efficiency: images per second\n\n");
+        b.append("![speedup and efficiency](" + ScalingCharts.SPEEDUP + ")\n\n");
+        b.append("![time per round](" + ScalingCharts.ROUND_TIME + ")\n\n");
+        b.append(hardwareFindings(sweep)).append('\n');
+
+        b.append("## Statistical efficiency: accuracy per example and per round\n\n");
+        b.append("![accuracy vs examples](" + ScalingCharts.ACCURACY_VS_EXAMPLES + ")\n\n");
+        b.append("![accuracy vs rounds](" + ScalingCharts.ACCURACY_VS_ROUNDS + ")\n\n");
+        b.append(statisticalFindings(sweep)).append('\n');
+
+        b.append(projection(sweep, model));
+        return b.toString();
+    }
+
+    private static String hardwareFindings(Sweep sweep) {
+        StringBuilder b = new StringBuilder();
+        for (Map.Entry<String, List<RunResult>> g : sweep.byLabel().entrySet()) {
+            List<RunResult> rs = g.getValue();
+            RunResult first = rs.get(0);
+            RunResult last = rs.get(rs.size() - 1);
+            double overheadShare = 1 - last.meanCompute() / last.meanRound();
+            b.append(String.format(Locale.ROOT, "- %s: %.0f images/s with %d worker%s, %.0f with %d (speedup %.2f, "
+                            + "efficiency %.2f); at %d workers %.0f%% of a round is overhead.%n", g.getKey(),
+                    first.imagesPerSecond(), first.workers(), first.workers() == 1 ? "" : "s", last.imagesPerSecond(),
+                    last.workers(), sweep.speedup(last), sweep.efficiency(last), last.workers(), 100 * overheadShare));
+        }
+        b.append(String.format(Locale.ROOT, "%nOverhead per round is roughly fixed, so it weighs less as τ grows "
+                + "(more compute per round). Compute is the slowest worker's time; with more workers than cores "
+                + "(%d here) every worker's compute stretches because the workers share the cores.%n",
+                sweep.cores()));
+        return b.toString();
+    }
+
+    private static String statisticalFindings(Sweep sweep) {
+        StringBuilder b = new StringBuilder();
+        RunResult best = sweep.runs().get(0);
+        RunResult worst = best;
+        for (RunResult r : sweep.runs()) {
+            best = r.accuracy() > best.accuracy() ? r : best;
+            worst = r.accuracy() < worst.accuracy() ? r : worst;
+        }
+        b.append(String.format(Locale.ROOT, "After the same %,d examples, test accuracy ranges from %.4f (N=%d, "
+                        + "%s) to %.4f (N=%d, %s). Accuracy per example depends on N and τ, not on the hardware, so "
+                        + "these curves hold on a real cluster as well, time-shared or not.%n%n", best.examplesSeen(),
+                worst.accuracy(), worst.workers(), sweep.label(worst), best.accuracy(), best.workers(),
+                sweep.label(best)));
+        for (int w : sweep.workerCounts()) {
+            List<String> cells = new ArrayList<>();
+            for (RunResult r : sweep.runs()) {
+                if (r.workers() == w) {
+                    cells.add(String.format(Locale.ROOT, "%s: %.4f in %d rounds", sweep.label(r), r.accuracy(),
+                            r.rounds().size()));
+                }
+            }
+            b.append(String.format(Locale.ROOT, "- N=%d: %s%n", w, String.join("; ", cells)));
+        }
+        return b.toString();
+    }
+
+    private static String projection(Sweep sweep, CommunicationModel model) {
+        StringBuilder b = new StringBuilder("## PROJECTION (communication model, not a measurement)\n\n");
+        b.append(String.format(Locale.ROOT, "Seconds per epoch = ⌈n/N⌉ · c + R · (o + N · f · a + 2 · N · f · 4 B "
+                        + "/ link), with R rounds per epoch, f floats per worker and direction, and, fitted to the "
+                        + "runs with N ≤ %d (no time-sharing): c = %.3g s per example on one core, o = %.3g s fixed "
+                        + "scheduling+broadcast per round, a = %.3g s averaging per worker and float. It assumes one "
+                        + "core per worker and every byte through the driver's link; it ignores stragglers, "
+                        + "congestion and Spark's torrent broadcast (which spreads the download over the workers)."
+                        + "%n%n", sweep.cores(), model.secondsPerExample(), model.fixedSeconds(),
+                model.aggregatePerFloat()));
+        b.append("![projection](" + ScalingCharts.PROJECTION + ")\n\n");
+        b.append("| configuration | N | measured s/epoch | projected, no transfer cost | projected, 10 Gbit/s | "
+                + "projected, 1 Gbit/s |\n|---|---:|---:|---:|---:|---:|\n");
+        for (Map.Entry<String, List<RunResult>> g : sweep.byLabel().entrySet()) {
+            RunResult r = g.getValue().get(0);
+            for (int w : CommunicationModel.WORKERS) {
+                String measured = g.getValue().stream().filter(x -> x.workers() == w).findFirst()
+                        .map(x -> String.format(Locale.ROOT, "%.1f%s", x.trainSeconds() / x.epochs(),
+                                w > sweep.cores() && Sweep.onThisMachine(x.master()) ? "*" : ""))
+                        .orElse("");
+                b.append(String.format(Locale.ROOT, "| %s | %d | %s", g.getKey(), w, measured));
+                for (CommunicationModel.Link link : CommunicationModel.LINKS) {
+                    b.append(String.format(Locale.ROOT, " | %.1f", model.epochSeconds(r.trainExamples(), w,
+                            r.localSteps(), r.batch(), r.shippedFloats(), link)));
+                }
+                b.append(" |\n");
+            }
+        }
+        b.append("\nWhere measured and projected differ at N ≤ cores, the model misses a cost of this machine; "
+                + "at N > cores the measurement is time-shared and the projection is what N real cores would give.\n");
+        return b.toString();
+    }
+
+    private static void appendFile(StringBuilder b, String title, Path file) throws IOException {
+        if (Files.isRegularFile(file)) {
+            b.append("**").append(title).append(":**\n\n```\n").append(Files.readString(file).strip())
+                    .append("\n```\n\n");
+        }
+    }
+
+    private static String distinct(List<RunResult> runs, java.util.function.ToIntFunction<RunResult> f) {
+        return runs.stream().mapToInt(f).distinct().sorted().mapToObj(Integer::toString).toList().toString()
+                .replace("[", "{").replace("]", "}");
+    }
+}
