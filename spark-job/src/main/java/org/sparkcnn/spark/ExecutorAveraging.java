@@ -105,8 +105,8 @@ final class ExecutorAveraging implements Averaging {
         sc.setJobDescription("model to the driver");
         float[][][] parts;
         try {
-            parts = (float[][][]) sc.sc().runJob(workerTasks.rdd(), new SliceCollector(averaged, layout.slices(), states),
-                    ClassTag$.MODULE$.apply(float[][].class));
+            parts = (float[][][]) sc.sc().runJob(workerTasks.rdd(),
+                    new SliceCollector(averaged, layout.slices(), states), ClassTag$.MODULE$.apply(float[][].class));
         } finally {
             sc.setJobDescription(null);
         }

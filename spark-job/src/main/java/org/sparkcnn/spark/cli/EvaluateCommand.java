@@ -6,7 +6,7 @@ import org.sparkcnn.core.eval.Metrics;
 import org.sparkcnn.core.io.ModelFile;
 import org.sparkcnn.spark.DistributedEvaluation;
 import org.sparkcnn.spark.io.MetricsReport;
-import org.sparkcnn.spark.data.IdxSource;
+import org.sparkcnn.spark.data.ImageSource;
 import org.sparkcnn.spark.data.Layout;
 import org.sparkcnn.spark.data.Shards;
 import org.sparkcnn.spark.io.Storage;
@@ -47,8 +47,8 @@ final class EvaluateCommand implements Callable<Integer> {
         var conf = spark.sparkConf("spark-cnn evaluate");
         Storage storage = new Storage(SparkHadoopUtil.get().newConfiguration(conf));
         ModelFile.Model m = ModelInput.load(storage, model);
-        IdxSource source = Inputs.open(data, trainSet, 0, m.spec(), spark.workers);
         try (JavaSparkContext sc = spark.start("spark-cnn evaluate")) {
+            ImageSource source = Inputs.open(sc, data, trainSet, 0, m.spec(), spark.workers);
             Shards test = Shards.place(sc, source, spark.workers, m.spec().outputs(), Layout.sourceOrder(source.size()));
             Metrics metrics = Metrics.of(DistributedEvaluation.evaluate(sc, m.spec(), m.params().toFloatVector(),
                     test));

@@ -2,7 +2,9 @@ package org.sparkcnn.spark.cli;
 
 import org.sparkcnn.core.ModelSpec;
 import org.sparkcnn.core.data.ImageArray;
-import org.sparkcnn.spark.data.IdxSource;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.sparkcnn.spark.data.ImageSource;
+import org.sparkcnn.spark.data.Sources;
 import org.sparkcnn.spark.data.Shards;
 import org.sparkcnn.spark.io.Storage;
 
@@ -14,16 +16,19 @@ final class Inputs {
     private Inputs() { }
 
     /**
-     * The training or test part of {@code dir} as an executor-read source: only the file headers are read here.
-     * Refuses a missing or malformed file, an empty set, fewer examples than {@code shards}, and images whose
-     * C×H×W is not the model's input.
+     * The training or test part of {@code dir} — IDX files or a Parquet directory ({@link Sources#open}) — as an
+     * executor-read source: only file headers or schemas are read here. Refuses a missing or malformed file, an
+     * empty set, fewer examples than {@code shards}, and images whose C×H×W is not the model's input.
      */
-    static IdxSource open(String dir, boolean train, int limit, ModelSpec spec, int shards) {
-        IdxSource s;
+    static ImageSource open(JavaSparkContext sc, String dir, boolean train, int limit, ModelSpec spec, int shards) {
+        ImageSource s;
         try {
-            s = IdxSource.open(dir, train, limit);
-        } catch (IOException | IllegalArgumentException e) {
+            s = Sources.open(sc, dir, train, limit, spec.input());
+        } catch (IOException e) {
             throw new UserError("--data " + dir + ": " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage().startsWith("--data") ? e.getMessage()
+                    : "--data " + dir + ": " + e.getMessage());
         }
         String part = train ? "training" : "test";
         if (s.size() == 0) {

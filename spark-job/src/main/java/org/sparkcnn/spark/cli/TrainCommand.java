@@ -20,7 +20,7 @@ import org.sparkcnn.spark.ParameterAveraging;
 import org.sparkcnn.spark.RoundStats;
 import org.sparkcnn.spark.TrainingPlan;
 import org.sparkcnn.spark.TrainingState;
-import org.sparkcnn.spark.data.IdxSource;
+import org.sparkcnn.spark.data.ImageSource;
 import org.sparkcnn.spark.data.Layout;
 import org.sparkcnn.spark.data.Shards;
 import org.sparkcnn.spark.data.TrainingData;
@@ -45,8 +45,9 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "properties file of defaults (keys = option names)")
     String config;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "directory or Hadoop URI with the four MNIST files "
-            + "(gz or not); default: the bundled MNIST sample")
+    @Option(names = "--data", paramLabel = "DIR", description = "directory or Hadoop URI with the four MNIST-format "
+            + "IDX files (gz or not), or with Parquet train/ and test/ (spark-cnn convert); default: the bundled MNIST "
+            + "sample")
     String data = Defaults.sampleData();
 
     @Option(names = "--model", description = "lenet, tf-mnist, or a spec such as conv5x5x20,maxpool2,softmax10")
@@ -243,33 +244,35 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
                         seed, evalEveryRounds));
             }
         }
-        IdxSource trainSource = Inputs.open(data, true, trainLimit, plan.spec(), plan.workers());
-        IdxSource testSource = Inputs.open(data, false, testLimit, plan.spec(), plan.workers());
-        Map<String, Object> configuration = configuration(plan, trainSource.size());
-        String configText = MetricsReport.toJsonString(configuration);
-        TrainingState start = null;
-        List<RoundStats> earlier = List.of();
-        String history = "{}";
-        if (resume) {
-            Checkpoint ck = outputs.latestCheckpoint();
-            if (ck != null) {
-                if (!ck.configuration().equals(configText)) {
-                    throw new UserError("--resume: the checkpoint in " + outputs.checkpoints() + " was made with a "
-                            + "different configuration: " + ck.configuration());
-                }
-                start = ck.state();
-                earlier = outputs.roundsBefore(start.globalRound());
-                history = ck.history();
-                System.err.println("resuming from round " + start.globalRound() + " (epoch " + (start.epoch() + 1) + ")");
-            }
-        }
         try (JavaSparkContext sc = new JavaSparkContext(sparkConf)) {
             quiet(sc);
+            ImageSource trainSource = Inputs.open(sc, data, true, trainLimit, plan.spec(), plan.workers());
+            ImageSource testSource = Inputs.open(sc, data, false, testLimit, plan.spec(), plan.workers());
+            Map<String, Object> configuration = configuration(plan, trainSource.size());
+            String configText = MetricsReport.toJsonString(configuration);
+            TrainingState start = null;
+            List<RoundStats> earlier = List.of();
+            String history = "{}";
+            if (resume) {
+                Checkpoint ck = outputs.latestCheckpoint();
+                if (ck != null) {
+                    if (!ck.configuration().equals(configText)) {
+                        throw new UserError("--resume: the checkpoint in " + outputs.checkpoints() + " was made with a "
+                                + "different configuration: " + ck.configuration());
+                    }
+                    start = ck.state();
+                    earlier = outputs.roundsBefore(start.globalRound());
+                    history = ck.history();
+                    System.err.println("resuming from round " + start.globalRound() + " (epoch " + (start.epoch() + 1)
+                            + ")");
+                }
+            }
             DriverTraffic traffic = DriverTraffic.attach(sc);
             ParameterAveraging pa = new ParameterAveraging(sc, plan, Aggregation.parse(aggregation), failRound);
             pa.checkDriverLimits(sc.getConf());
             if (start == null) {
-                start = pa.initialState(new Network(plan.spec(), DataType.FLOAT).initialize(seed).params().toFloatVector());
+                start = pa.initialState(new Network(plan.spec(), DataType.FLOAT).initialize(seed).params()
+                        .toFloatVector());
             }
             int n = Math.toIntExact(trainSource.size());
             int totalRounds = 0;

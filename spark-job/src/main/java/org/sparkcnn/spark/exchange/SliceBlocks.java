@@ -33,7 +33,8 @@ import java.util.function.IntFunction;
  * so it never collides with a real RDD's blocks, and {@code BlockManagerMaster.removeRdd} drops every block of the
  * group on every executor with one message. A block holds the raw little-endian floats ({@code MEMORY_AND_DISK_SER}),
  * so an executor serves it to another as it is stored, with no serializer in between, and a reader copies it into a
- * float array in bulk. Blocks are reported to the master so that other executors can find them. This is the only class that uses Spark's storage API
+ * float array in bulk. Blocks are reported to the master so that other executors can find them.
+ * This is the only class that uses Spark's storage API
  * ({@code BlockManager} is {@code private[spark]} in Scala, public in bytecode, and unchanged from Spark 3.0 to 4).
  */
 public final class SliceBlocks {

@@ -74,6 +74,26 @@ class ConvertTest {
         }
     }
 
+    /** Training on the converted Parquet gives the model that training on the IDX files gives, byte for byte. */
+    @Test
+    void trainingOnTheConvertedSetGivesTheIdxModel() throws Exception {
+        Path parquet = tmp.resolve("sample.parquet");
+        assertEquals(0, Main.run("convert", "--data", SAMPLE, "--out", parquet.toString(), "--master", "local[2]",
+                "--workers", "2"));
+        for (String data : List.of(SAMPLE, parquet.toString())) {
+            String name = data.equals(SAMPLE) ? "idx" : "parquet";
+            assertEquals(0, Main.run("train", "--data", data, "--model", "conv5x5x4,maxpool2,dense16:relu,softmax10",
+                    "--workers", "2", "--master", "local[2]", "--train-limit", "1200", "--test-limit", "300",
+                    "--batch", "32", "--local-steps", "3", "--epochs", "2", "--progress", "none",
+                    "--out", tmp.resolve(name).toString()));
+        }
+        assertTrue(java.util.Arrays.equals(Files.readAllBytes(tmp.resolve("idx/model.scnn")),
+                Files.readAllBytes(tmp.resolve("parquet/model.scnn"))), "IDX and Parquet models differ");
+        assertEquals(0, Main.run("evaluate", "--model", tmp.resolve("idx/model.scnn").toString(), "--data",
+                parquet.toString(), "--master", "local[2]", "--workers", "2", "--out", tmp.resolve("eval").toString()));
+        assertTrue(Files.exists(tmp.resolve("eval/metrics.json")));
+    }
+
     /** Reads part {@code train} of both directories and compares the shards, in source order and reshuffled. */
     static void assertSame(JavaSparkContext sc, String idxDir, String parquetDir, boolean train, long limit,
                            Shape shape, int shards) throws Exception {
