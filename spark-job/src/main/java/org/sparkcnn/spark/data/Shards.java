@@ -1,6 +1,7 @@
 package org.sparkcnn.spark.data;
 
 import org.apache.spark.Partitioner;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -200,6 +201,8 @@ public final class Shards {
         public Iterator<ExampleChunk> call(Iterator<Tuple2<Long, byte[]>> records) {
             int size = shape.size();
             return new Iterator<>() {
+                long nextPosition = -1;
+
                 @Override
                 public boolean hasNext() {
                     return records.hasNext();
@@ -212,7 +215,16 @@ public final class Shards {
                     }
                     List<byte[]> taken = new ArrayList<>();
                     while (records.hasNext() && taken.size() < per) {
-                        taken.add(records.next()._2());
+                        Tuple2<Long, byte[]> r = records.next();
+                        // A shard is a run of consecutive positions: a gap or a repeat means a source lost or
+                        // duplicated an example, which must not train silently.
+                        if (nextPosition >= 0 && r._1() != nextPosition) {
+                            throw new IllegalStateException("shard " + TaskContext.getPartitionId() + ": the example "
+                                    + "at layout position " + r._1() + " follows position " + (nextPosition - 1)
+                                    + " (the source lost or repeated an example)");
+                        }
+                        nextPosition = r._1() + 1;
+                        taken.add(r._2());
                     }
                     int count = taken.size();
                     int[] index = new int[count];
