@@ -52,6 +52,12 @@ class LocalClusterIT {
             assertTrue(((Number) m.get("accuracy")).doubleValue() > 0.6, "accuracy " + m.get("accuracy"));
             assertTrue(Files.size(out.resolve("model.scnn")) > 0);
             assertTrue(Files.readAllLines(out.resolve("rounds.csv")).size() > 1);
+            // Round after round, Spark runs worker w's task in the executor that caches shard w.
+            @SuppressWarnings("unchecked")
+            Map<String, Object> locality = (Map<String, Object>) m.get("localStepsLocality");
+            long tasks = locality.values().stream().mapToLong(v -> ((Number) v).longValue()).sum();
+            long local = ((Number) locality.getOrDefault("PROCESS_LOCAL", 0)).longValue();
+            assertTrue(tasks > 0 && local >= 0.9 * tasks, "local-steps tasks by locality: " + locality);
             // the event log on the cluster (the driver writes it; Jackson must match the Spark home's)
             assertTrue(org.sparkcnn.spark.cli.EventLogTest.eventLogText(events)
                     .contains("\"Event\":\"SparkListenerApplicationEnd\""), log);

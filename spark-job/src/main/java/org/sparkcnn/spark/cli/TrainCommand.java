@@ -304,6 +304,7 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
                 extra.put("engine", "native");
                 extra.put("aggregation", pa.aggregation().toString());
                 extra.put("driverResultBytes", traffic.bytesByKind());
+                extra.put("localStepsLocality", traffic.localStepsLocality());
                 extra.put("exchangeBytes", monitor.rounds.stream().mapToLong(RoundStats::exchangeBytes).sum());
                 extra.put("master", sc.master());
                 extra.put("parameters", plan.spec().paramCount());
