@@ -43,12 +43,12 @@ final class LocalSgd implements Serializable {
         return runId;
     }
 
-    /** The trainer of worker {@code ctx.partitionId()}, cached on this executor for the run. */
+    /** A trainer for this task, from the executor's pool for the run (returned when the task ends). */
     LocalTrainer trainer(TaskContext ctx) {
         // A task of k cores splits each minibatch over k threads, each calling single-threaded BLAS.
         int cores = Math.max(1, ctx.cpus());
         NativeThreads.limit(1);
-        return WorkerCache.trainer(runId, ctx.partitionId(), plan, cores);
+        return WorkerCache.borrow(runId, plan, cores, ctx);
     }
 
     /** Runs round {@code t} of worker {@code ctx.partitionId()} on the chunks of its cached shard. */

@@ -1,17 +1,24 @@
 package org.sparkcnn.spark;
 
+import org.apache.spark.TaskContext;
 import org.sparkcnn.core.train.LocalTrainer;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.function.Predicate;
 
 /**
- * Executor-side cache of trainers (network, optimizer, minibatch and layer buffers) by run and worker, so a
- * worker reuses its off-heap buffers round after round instead of allocating fresh ones: the round's result
- * depends only on the broadcast, which overwrites parameters and state at the start of every task.
+ * Executor-side caches of a run. Trainers (network, optimizer, minibatch and layer buffers) are pooled per run, so a
+ * task reuses off-heap buffers round after round instead of allocating fresh ones; a task borrows an idle trainer and
+ * gives it back when it ends. Any trainer serves any worker: a round's result depends only on the model it starts
+ * from, which overwrites parameters and state at the start of every task (RoundRetryTest). So an executor keeps as
+ * many trainers as it ran tasks at once, however many workers it serves in waves, and two attempts of one worker
+ * (a retry beside a speculative copy) never share one.
  */
 final class WorkerCache {
-    private static final ConcurrentHashMap<String, LocalTrainer> TRAINERS = new ConcurrentHashMap<>();
+    /** Idle trainers by run and threads per step. */
+    private static final ConcurrentHashMap<String, ConcurrentLinkedDeque<LocalTrainer>> IDLE =
+            new ConcurrentHashMap<>();
     private static final ConcurrentHashMap<String, EpochOrder> ORDERS = new ConcurrentHashMap<>();
     private static final ConcurrentHashMap<String, Gathered> GATHERED = new ConcurrentHashMap<>();
 
@@ -32,11 +39,23 @@ final class WorkerCache {
                 : new Gathered(group, gather.get())).vector();
     }
 
-    /** Worker {@code worker}'s trainer of run {@code runId}, computing each step on {@code threads} threads. */
-    static LocalTrainer trainer(String runId, int worker, TrainingPlan plan, int threads) {
-        String key = runId + "/" + worker + "/" + threads;
+    /**
+     * A trainer of run {@code runId} computing each step on {@code threads} threads, for task {@code ctx} alone until
+     * it completes (succeeded, failed or killed), when it returns to the pool.
+     */
+    static LocalTrainer borrow(String runId, TrainingPlan plan, int threads, TaskContext ctx) {
+        String key = runId + "/" + threads;
         drop(k -> !k.startsWith(runId + "/"));                          // trainers of finished runs
-        return TRAINERS.computeIfAbsent(key, k -> new LocalTrainer(plan.spec(), plan.optimizer(), threads));
+        ConcurrentLinkedDeque<LocalTrainer> idle = IDLE.computeIfAbsent(key, k -> new ConcurrentLinkedDeque<>());
+        LocalTrainer t = idle.pollFirst();
+        LocalTrainer trainer = t != null ? t : new LocalTrainer(plan.spec(), plan.optimizer(), threads);
+        ctx.addTaskCompletionListener((TaskContext c) -> idle.addFirst(trainer));
+        return trainer;
+    }
+
+    /** Trainers idle in this JVM's pools (for tests). */
+    static int idleTrainers() {
+        return IDLE.values().stream().mapToInt(ConcurrentLinkedDeque::size).sum();
     }
 
     /**
@@ -53,7 +72,10 @@ final class WorkerCache {
         return o.order();
     }
 
-    /** Forgets the trainers of a run (called on the driver when a run ends; executors die with the application). */
+    /**
+     * Forgets a run's trainers, orders and gathered vector (called on the driver when a run ends; executors drop a
+     * finished run's when a task of the next run starts, or die with the application).
+     */
     static void release(String runId) {
         drop(k -> k.startsWith(runId + "/"));
     }
@@ -61,9 +83,9 @@ final class WorkerCache {
     private static void drop(Predicate<String> which) {
         ORDERS.keySet().removeIf(which);
         GATHERED.keySet().removeIf(k -> which.test(k + "/"));
-        TRAINERS.entrySet().removeIf(e -> {
+        IDLE.entrySet().removeIf(e -> {
             if (which.test(e.getKey())) {
-                e.getValue().close();
+                e.getValue().forEach(LocalTrainer::close);
                 return true;
             }
             return false;

@@ -114,6 +114,22 @@ class ExecutorAveragingTest {
     }
 
     @Test
+    void anExecutorKeepsATrainerPerTaskSlotNotPerWorker() {
+        List<Integer> idle = new ArrayList<>();
+        run(plan(8, true), Aggregation.EXECUTORS, new ParameterAveraging.Listener() {
+            @Override
+            public void onEpochEnd(int epoch, RoundEnd next) {
+                idle.add(WorkerCache.idleTrainers());
+            }
+        });
+        assertEquals(2, idle.size());
+        for (int n : idle) {
+            assertTrue(n >= 1 && n <= 2, "8 workers in waves on 2 task slots left " + n + " trainers");
+        }
+        assertEquals(0, WorkerCache.idleTrainers(), "the run's trainers are released at its end");
+    }
+
+    @Test
     void theDriverReceivesReportsNotVectorsWhenExecutorsAverage() {
         int workers = 4;
         long vectorBytes = 4L * (SPEC.paramCount() + 2L * SPEC.paramCount());      // parameters and Adam's state
