@@ -16,7 +16,9 @@ import java.util.TreeMap;
 /**
  * {@code --config FILE}: a Java properties file whose keys are the subcommand's long option names without the
  * dashes ({@code local-steps = 5}), plus any {@code spark.*} key, which goes to SparkConf. Its values come first
- * on the command line, so flags given explicitly override them. An unknown key is an error naming the file.
+ * on the command line, so flags given explicitly override them. A boolean key takes {@code true} or {@code false}
+ * both ways: {@code average-updater-state = false} and {@code no-average-updater-state = true} both turn the option
+ * off. An unknown key is an error naming the file.
  */
 final class ConfigFile {
     private ConfigFile() { }
@@ -58,15 +60,27 @@ final class ConfigFile {
                 continue;
             }
             OptionSpec o = options.get("--" + key);
+            boolean negated = false;
+            if (o == null && key.startsWith("no-")) {             // the negative form of a negatable option
+                OptionSpec positive = options.get("--" + key.substring(3));
+                if (positive != null && positive.negatable()) {
+                    o = positive;
+                    negated = true;
+                }
+            }
             if (o == null || key.equals("config")) {
                 throw new UserError("config file " + file + ": unknown key '" + key + "'");
             }
             if (o.type() == boolean.class || o.type() == Boolean.class) {
                 if (!value.equals("true") && !value.equals("false")) {
-                    throw new UserError("config file " + file + ": key '" + key + "' must be true or false, got '" + value + "'");
+                    throw new UserError("config file " + file + ": key '" + key + "' must be true or false, got '"
+                            + value + "'");
                 }
-                if (value.equals("true")) {
-                    out.add("--" + key);
+                String name = o.longestName().substring(2);
+                if (value.equals("true") != negated) {
+                    out.add("--" + name);
+                } else if (o.negatable()) {
+                    out.add("--no-" + name);
                 }
             } else {
                 out.add("--" + key);
