@@ -60,6 +60,11 @@ final class SparkOptions {
             }
             c.set(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
         }
+        // Local mode listens on loopback only; any other master (from --master in either form, a config file's
+        // spark.master or spark-submit) needs the driver reachable from the executors, so it is left alone.
+        if (c.get("spark.master", "").startsWith("local")) {
+            c.setIfMissing("spark.driver.host", "127.0.0.1").setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+        }
         return c;
     }
 

@@ -51,6 +51,19 @@ class SparkOptionsTest {
     }
 
     @Test
+    void onlyLocalModeListensOnLoopback() {
+        for (SparkConf local : List.of(conf(2, null), conf(2, "local[2]"))) {
+            assertEquals("127.0.0.1", local.get("spark.driver.host"));
+            assertEquals("127.0.0.1", local.get("spark.driver.bindAddress"));
+        }
+        for (SparkConf cluster : List.of(conf(2, "spark://10.0.0.5:7077"), conf(2, null, "spark.master=yarn"))) {
+            assertFalse(cluster.contains("spark.driver.host"), cluster.toDebugString());
+            assertFalse(cluster.contains("spark.driver.bindAddress"));
+        }
+        assertEquals("10.1.2.3", conf(2, "local[2]", "spark.driver.host=10.1.2.3").get("spark.driver.host"));
+    }
+
+    @Test
     void engineSettingsAreSet() {
         SparkConf c = conf(2, null);
         assertEquals("org.apache.spark.serializer.KryoSerializer", c.get("spark.serializer"));
