@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
  * written by the executors ({@link ParquetExport}: label, image bytes and source index). {@code --data OUT} then
  * trains on the same examples in the same order as {@code --data DIR}. OUT appears whole or not at all.
  */
-@Command(name = "convert", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "convert", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
         description = "Convert an IDX data directory to Parquet (OUT/train, OUT/test) for --data.")
 final class ConvertCommand implements Callable<Integer> {
 

@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code spark-cnn evaluate}: a saved model on a data directory's test set, distributed over the workers. */
-@Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "evaluate", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
         description = "Evaluate a saved model on the test set (t10k files) of a data directory.")
 final class EvaluateCommand implements Callable<Integer> {
 

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * with one line naming the problem (a stack trace only with {@code --verbose}) and a non-zero exit code: 2 for a
  * bad option or input, 3 when training diverges, 1 for anything else.
  */
-@Command(name = "spark-cnn", mixinStandardHelpOptions = true, version = "spark-cnn 0.1.0",
+@Command(name = "spark-cnn", mixinStandardHelpOptions = true, showDefaultValues = true, version = "spark-cnn 0.1.0",
         description = "Distributed training of convolutional networks on Apache Spark.",
         subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, ConvertCommand.class})
 public final class Main implements Runnable {

@@ -29,11 +29,11 @@ import java.util.concurrent.Callable;
  * PNG files of exactly the model's size, MNIST-style: white digit on black ({@code --invert} for black on white).
  * Prints {@code source<TAB>label<TAB>probability} per image.
  */
-@Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "predict", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
         description = "Predict digits for IDX or PNG images with a saved model.")
 final class PredictCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, paramLabel = "FILE")
+    @Option(names = "--model", required = true, paramLabel = "FILE", description = "a model.scnn written by train")
     String model;
 
     @Option(names = "--invert", description = "PNGs are dark digits on a light background")

@@ -38,7 +38,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /** {@code spark-cnn train}: distributed local SGD with parameter averaging, then evaluation on the test set. */
-@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "train", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
         description = "Train a CNN on MNIST-format data with local SGD and parameter averaging.")
 final class TrainCommand implements java.util.concurrent.Callable<Integer> {
 
@@ -65,7 +65,7 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--batch", paramLabel = "B", description = "minibatch size per worker step")
     int batch = 64;
 
-    @Option(names = "--epochs", paramLabel = "E")
+    @Option(names = "--epochs", paramLabel = "E", description = "passes over the training set")
     int epochs = 5;
 
     @Option(names = "--lr", paramLabel = "X", description = "learning rate")
@@ -90,7 +90,8 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
             + "xavier-uniform, glorot-normal, glorot-uniform, he")
     String init = "glorot-uniform";
 
-    @Option(names = "--seed", paramLabel = "S")
+    @Option(names = "--seed", paramLabel = "S", description = "the run seed: initialization, data order and dropout "
+            + "all derive from it")
     long seed = 1;
 
     @Option(names = "--out", paramLabel = "DIR", description = "output directory or Hadoop URI")

@@ -14,11 +14,11 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code spark-cnn export}: a saved model as a Deeplearning4j MultiLayerNetwork zip (ModelSerializer). */
-@Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "export", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
         description = "Export a saved model to a DL4J MultiLayerNetwork zip.")
 final class ExportCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, paramLabel = "FILE")
+    @Option(names = "--model", required = true, paramLabel = "FILE", description = "a model.scnn written by train")
     String model;
 
     @Option(names = "--out", required = true, paramLabel = "ZIP", description = "the zip to write")
