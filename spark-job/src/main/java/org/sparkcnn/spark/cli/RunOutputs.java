@@ -20,10 +20,13 @@ import java.util.Map;
 public final class RunOutputs {
     private final Storage storage;
     private final String out;
+    private final int keepCheckpoints;
 
-    RunOutputs(Storage storage, String out) {
+    /** Outputs under {@code out}, keeping the newest {@code keepCheckpoints} checkpoints (0: all). */
+    RunOutputs(Storage storage, String out, int keepCheckpoints) {
         this.storage = storage;
         this.out = out;
+        this.keepCheckpoints = keepCheckpoints;
     }
 
     public String dir() {
@@ -49,32 +52,46 @@ public final class RunOutputs {
     }
 
     /**
-     * Writes rounds.csv up to {@code state}, then the checkpoint (both atomically). In this order a kill between the
-     * two leaves a rounds.csv that is ahead of the newest checkpoint, and --resume keeps only its rows before the
-     * checkpoint's round.
+     * Writes rounds.csv up to {@code state}, then the checkpoint (both atomically), then deletes checkpoints older
+     * than the newest {@code keepCheckpoints}. In this order a kill between the two writes leaves a rounds.csv that is
+     * ahead of the newest checkpoint, and --resume keeps only its rows before the checkpoint's round; a kill while
+     * deleting leaves only extra old checkpoints.
      */
     void checkpoint(String configText, TrainingState state, List<RoundStats> rounds, String history) {
         try {
             RoundsCsv.write(storage, Storage.join(out, "rounds.csv"), rounds);
             storage.write(Storage.join(checkpoints(), Checkpoint.fileName(state.globalRound())),
                     new Checkpoint(configText, state, history).toBytes());
+            if (keepCheckpoints > 0) {
+                List<String> names = checkpointNames();
+                for (String old : names.subList(0, Math.max(0, names.size() - keepCheckpoints))) {
+                    storage.delete(Storage.join(checkpoints(), old));
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint to " + checkpoints() + ": " + e.getMessage(), e);
         }
     }
 
-    /** The newest checkpoint, or null when there is none. */
-    Checkpoint latestCheckpoint() throws IOException {
-        String newest = null;
+    /** The checkpoint files, oldest first (their names order them by round). */
+    List<String> checkpointNames() throws IOException {
+        List<String> names = new java.util.ArrayList<>();
         for (String name : storage.list(checkpoints())) {
-            if (name.startsWith("checkpoint-") && name.endsWith(".bin") && (newest == null || name.compareTo(newest) > 0)) {
-                newest = name;
+            if (name.startsWith("checkpoint-") && name.endsWith(".bin")) {
+                names.add(name);
             }
         }
-        if (newest == null) {
+        java.util.Collections.sort(names);
+        return names;
+    }
+
+    /** The newest checkpoint, or null when there is none. */
+    Checkpoint latestCheckpoint() throws IOException {
+        List<String> names = checkpointNames();
+        if (names.isEmpty()) {
             return null;
         }
-        String path = Storage.join(checkpoints(), newest);
+        String path = Storage.join(checkpoints(), names.get(names.size() - 1));
         return Checkpoint.fromBytes(storage.read(path), path);
     }
 

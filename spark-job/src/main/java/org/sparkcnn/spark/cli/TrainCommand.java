@@ -107,6 +107,10 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
             + "epoch ends)")
     int checkpointEvery = 0;
 
+    @Option(names = "--keep-checkpoints", paramLabel = "N", description = "keep the newest N checkpoints, delete older "
+            + "ones (0: keep all)")
+    int keepCheckpoints = 3;
+
     @Option(names = "--resume", description = "continue from the newest checkpoint in --out")
     boolean resume;
 
@@ -149,9 +153,11 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
     private TrainingPlan plan() {
         spark.validate();
         if (batch < 1 || epochs < 1 || localSteps < 1 || warmupEpochs < 0 || trainLimit < 0 || testLimit < 0
-                || checkpointEvery < 0 || evalEveryRounds < 0 || reshuffleEvery < 0 || maxRounds < 0) {
+                || checkpointEvery < 0 || keepCheckpoints < 0 || evalEveryRounds < 0 || reshuffleEvery < 0
+                || maxRounds < 0) {
             throw new UserError("--batch, --epochs and --local-steps must be positive; limits, --warmup-epochs, "
-                    + "--checkpoint-every, --eval-every-rounds, --reshuffle-every and --max-rounds non-negative");
+                    + "--checkpoint-every, --keep-checkpoints, --eval-every-rounds, --reshuffle-every and --max-rounds "
+                    + "non-negative");
         }
         if (!(lr > 0) || !Double.isFinite(lr)) {
             throw new UserError("--lr must be a positive number, got " + lr);
@@ -234,7 +240,7 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
         Optional<TrainEngine> other = engine.equals("native") ? Optional.empty() : Extensions.engine(engine);
         var sparkConf = spark.sparkConf("spark-cnn train", c -> other.ifPresent(e -> e.configure(c)));
         Storage storage = new Storage(SparkHadoopUtil.get().newConfiguration(sparkConf));
-        RunOutputs outputs = new RunOutputs(storage, out);
+        RunOutputs outputs = new RunOutputs(storage, out, keepCheckpoints);
         if (other.isPresent()) {
             ImageArray train = Inputs.load(storage, data, true, trainLimit, plan.spec());
             ImageArray test = Inputs.load(storage, data, false, testLimit, plan.spec());

@@ -140,6 +140,16 @@ public final class Storage {
         return p.getFileSystem(hadoop).exists(p);
     }
 
+    /** Deletes the file {@code location}, if it exists. */
+    public void delete(String location) throws IOException {
+        if (!isUri(location)) {
+            Files.deleteIfExists(java.nio.file.Path.of(location));
+            return;
+        }
+        Path p = new Path(location);
+        p.getFileSystem(hadoop).delete(p, false);
+    }
+
     /** Names of the files directly in {@code dir} (empty if it does not exist). */
     public List<String> list(String dir) throws IOException {
         List<String> names = new ArrayList<>();

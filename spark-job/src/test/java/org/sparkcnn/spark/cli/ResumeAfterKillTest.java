@@ -94,7 +94,7 @@ class ResumeAfterKillTest {
 
         Path out = tmp.resolve("killed");
         Path killedLog = tmp.resolve("killed.log");
-        Process p = child(out, killedLog, "--checkpoint-every", "1").start();
+        Process p = child(out, killedLog, "--checkpoint-every", "1", "--keep-checkpoints", "0").start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (checkpoints(out) < KILL_AFTER && p.isAlive() && System.nanoTime() < deadline) {
             Thread.sleep(10);
@@ -107,7 +107,8 @@ class ResumeAfterKillTest {
         assertFalse(Files.exists(out.resolve("model.scnn")), "the killed run had already finished");
 
         Path resumedLog = tmp.resolve("resumed.log");
-        runToEnd(child(out, resumedLog, "--checkpoint-every", "1", "--resume").start(), resumedLog);
+        runToEnd(child(out, resumedLog, "--checkpoint-every", "1", "--keep-checkpoints", "0", "--resume").start(),
+                resumedLog);
         runToEnd(uninterrupted, referenceLog);
         assertTrue(Files.readString(resumedLog).contains("resuming from round"), Files.readString(resumedLog));
 
