@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * kill -9 of an executor JVM in the middle of a run on the standalone cluster (two workers of one core), with the
  * workers' vectors averaged on the driver and then on the executors: each run finishes, and its model is
  * byte-identical to an undisturbed run in local mode. On the executor path the killed executor takes exchange
- * blocks with it, so the driver must replay from its last model. Runs in `mvn verify`, after the shaded jar.
+ * blocks with it; the driver replays from its last model when a later task needs one of them. Runs in
+ * `mvn verify`, after the shaded jar.
  */
 class ExecutorLossIT {
     static final Path REPO = LocalClusterIT.REPO;
@@ -42,10 +43,13 @@ class ExecutorLossIT {
                 Path run = out.resolve(aggregation);
                 String log = trainKillingAnExecutor(run, aggregation);
                 assertTrue(log.contains("Lost executor"), "the executor died during the run:\n" + log);
-                if (aggregation.equals("executors")) {
-                    assertTrue(log.contains("replaying rounds"), "lost exchange blocks replayed:\n" + log);
-                }
                 assertArrayEquals(expected, Files.readAllBytes(run.resolve("model.scnn")), aggregation + ":\n" + log);
+                // Whether the executor path had to replay depends on when the kill lands: a task rerun on the
+                // surviving executor may find the round's model already gathered there. ExecutorAveragingTest
+                // forces the replay; here only the bits matter.
+                System.out.printf("%s: killed an executor; %s%n", aggregation,
+                        log.contains("replaying rounds") ? "rounds replayed from the driver's last model"
+                                : "no replay needed");
             }
         } finally {
             LocalClusterIT.run(120, "scripts/local-cluster.sh", "stop");
