@@ -4,6 +4,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.LogSoftMax;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.sparkcnn.core.layers.ActivationLayer;
 import org.sparkcnn.core.layers.Conv2dSpec;
@@ -113,6 +114,36 @@ public final class Network {
         }
         return a;
     }
+
+    /**
+     * Inference for classification: x [N, C, H, W] to the raw outputs [N, K] (the logits of a softmax model, else the
+     * output layer's values), the class probabilities [N, K] (the softmax of the logits; for a model without a
+     * softmax, the outputs clipped at 0 and divided by their row sum, uniform where that is 0) and the predicted
+     * classes [N] (arg-max of the raw outputs, as {@link #score} counts them).
+     */
+    public Prediction predict(INDArray x) {
+        INDArray raw = forward(x, false, 0).dup('c');
+        INDArray predicted = Nd4j.argMax(raw, 1);
+        INDArray p = raw.dup('c');
+        if (fusedSoftmax) {
+            Activation.SOFTMAX.forward(p);
+        } else {
+            Transforms.max(p, 0, false);
+            INDArray sums = p.sum(true, 1);
+            for (int i = 0; i < p.rows(); i++) {
+                double s = sums.getDouble(i, 0);
+                if (s > 0) {
+                    p.getRow(i).divi(s);
+                } else {
+                    p.getRow(i).assign(1.0 / p.columns());
+                }
+            }
+        }
+        return new Prediction(raw, p, predicted);
+    }
+
+    /** What {@link #predict} computes for a batch: raw outputs [N, K], probabilities [N, K], classes [N]. */
+    public record Prediction(INDArray raw, INDArray probabilities, INDArray predicted) { }
 
     /** Runs every layer but a fused softmax; keeps the logits. */
     private INDArray forward(INDArray x, boolean training, long noiseSeed) {

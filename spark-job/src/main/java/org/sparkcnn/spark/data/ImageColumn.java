@@ -19,9 +19,10 @@ import java.util.Set;
  * <ul>
  * <li>{@code binary} or {@code array<byte>}: the C·H·W pixel bytes themselves, unsigned.</li>
  * <li>{@code array<float>}, {@code array<double>} or an ml/mllib {@code linalg.Vector} (VectorUDT, dense or sparse;
- *     also its plain struct form, as Parquet gives it back without MLlib): C·H·W values in [0, 1]. The cache holds
- *     1 byte per pixel, so a value v is stored as round(255·v) and the network sees round(255·v)/255: exact for
- *     v = k/255, otherwise off by at most 1/510. A value outside [0, 1] (or NaN) is refused.</li>
+ *     also its plain struct form, as Parquet gives it back without MLlib): C·H·W values in [0, 1], or on another
+ *     {@link PixelScale} (raw 0–255). The cache holds 1 byte per pixel, so a value v in [0, 1] is stored as
+ *     round(255·v) and the network sees round(255·v)/255: exact for v = k/255, otherwise off by at most 1/510. A
+ *     value off the scale (or NaN) is refused.</li>
  * <li>the struct of Spark's {@code image} data source (origin, height, width, nChannels, mode, data): 8-bit
  *     OpenCV images, height×width×nChannels bytes interleaved as B,G,R(,A); stored as C×H×W planes in R,G,B(,A)
  *     order. Height, width and channels must be the declared shape's.</li>
@@ -38,33 +39,38 @@ abstract class ImageColumn implements Serializable {
 
     final String column;
     final Shape shape;
+    final PixelScale scale;
 
-    private ImageColumn(String column, Shape shape) {
+    private ImageColumn(String column, Shape shape, PixelScale scale) {
         this.column = column;
         this.shape = shape;
+        this.scale = scale;
     }
 
-    /** The decoder for a column of {@code type}; an unsupported type is refused in one line naming both. */
-    static ImageColumn of(String column, DataType type, Shape shape) {
+    /**
+     * The decoder for a column of {@code type}, fractional values read on {@code scale}; an unsupported type is
+     * refused in one line naming both.
+     */
+    static ImageColumn of(String column, DataType type, Shape shape, PixelScale scale) {
         if (type instanceof UserDefinedType<?> udt && isVectorUdt(udt)) {
-            return new VectorValues(column, shape, (StructType) udt.sqlType());
+            return new VectorValues(column, shape, scale, (StructType) udt.sqlType());
         }
         if (type.equals(DataTypes.BinaryType)) {
-            return new Bytes(column, shape, false);
+            return new Bytes(column, shape, scale, false);
         }
         if (type instanceof ArrayType a) {
             if (a.elementType().equals(DataTypes.ByteType)) {
-                return new Bytes(column, shape, true);
+                return new Bytes(column, shape, scale, true);
             }
             if (a.elementType().equals(DataTypes.FloatType) || a.elementType().equals(DataTypes.DoubleType)) {
-                return new Fractions(column, shape, a.elementType().equals(DataTypes.FloatType), a.containsNull());
+                return new Fractions(column, shape, scale, a.elementType().equals(DataTypes.FloatType), a.containsNull());
             }
         }
         if (type instanceof StructType s && isVectorStruct(s)) {
-            return new VectorValues(column, shape, s);
+            return new VectorValues(column, shape, scale, s);
         }
         if (type instanceof StructType s && isImageStruct(s)) {
-            return new ImageStruct(column, shape, s);
+            return new ImageStruct(column, shape, scale, s);
         }
         throw new IllegalArgumentException("column " + column + " has type " + type.simpleString() + "; an image "
                 + "column must be " + SUPPORTED);
@@ -86,12 +92,13 @@ abstract class ImageColumn implements Serializable {
         }
     }
 
-    /** round(255·v) for v in [0, 1]; anything else (NaN included) is refused. */
+    /** Value {@code k} on the pixel scale ({@link PixelScale#quantise}); a value off the scale is refused. */
     byte quantise(double v, int k) {
-        if (!(v >= 0 && v <= 1)) {
-            throw fault("value " + k + " is " + v + ", outside [0, 1]");
+        try {
+            return scale.quantise(v);
+        } catch (IllegalArgumentException e) {
+            throw fault("value " + k + " " + e.getMessage());
         }
-        return (byte) Math.round(v * 255);
     }
 
     private static boolean isVectorUdt(UserDefinedType<?> udt) {
@@ -132,8 +139,8 @@ abstract class ImageColumn implements Serializable {
         private static final long serialVersionUID = 1L;
         private final boolean array;
 
-        Bytes(String column, Shape shape, boolean array) {
-            super(column, shape);
+        Bytes(String column, Shape shape, PixelScale scale, boolean array) {
+            super(column, shape, scale);
             this.array = array;
         }
 
@@ -162,8 +169,8 @@ abstract class ImageColumn implements Serializable {
         private final boolean floats;
         private final boolean nullable;
 
-        Fractions(String column, Shape shape, boolean floats, boolean nullable) {
-            super(column, shape);
+        Fractions(String column, Shape shape, PixelScale scale, boolean floats, boolean nullable) {
+            super(column, shape, scale);
             this.floats = floats;
             this.nullable = nullable;
         }
@@ -199,8 +206,8 @@ abstract class ImageColumn implements Serializable {
         private final int indices;
         private final int values;
 
-        VectorValues(String column, Shape shape, StructType s) {
-            super(column, shape);
+        VectorValues(String column, Shape shape, PixelScale scale, StructType s) {
+            super(column, shape, scale);
             this.type = s.fieldIndex("type");
             this.size = s.fieldIndex("size");
             this.indices = s.fieldIndex("indices");
@@ -245,8 +252,8 @@ abstract class ImageColumn implements Serializable {
         private final int mode;
         private final int data;
 
-        ImageStruct(String column, Shape shape, StructType s) {
-            super(column, shape);
+        ImageStruct(String column, Shape shape, PixelScale scale, StructType s) {
+            super(column, shape, scale);
             this.origin = s.fieldIndex("origin");
             this.height = s.fieldIndex("height");
             this.width = s.fieldIndex("width");

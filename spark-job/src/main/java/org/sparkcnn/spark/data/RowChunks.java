@@ -48,11 +48,11 @@ final class RowChunks {
         }
     }
 
-    /** The integer column types, read from Spark's internal rows. */
-    enum Integral {
-        BYTE, SHORT, INT, LONG;
+    /** The numeric column types a label or index column may have, read from Spark's internal rows. */
+    enum NumericType {
+        BYTE, SHORT, INT, LONG, FLOAT, DOUBLE;
 
-        static Optional<Integral> of(DataType t) {
+        static Optional<NumericType> of(DataType t) {
             if (t.equals(DataTypes.ByteType)) {
                 return Optional.of(BYTE);
             } else if (t.equals(DataTypes.ShortType)) {
@@ -61,16 +61,36 @@ final class RowChunks {
                 return Optional.of(INT);
             } else if (t.equals(DataTypes.LongType)) {
                 return Optional.of(LONG);
+            } else if (t.equals(DataTypes.FloatType)) {
+                return Optional.of(FLOAT);
+            } else if (t.equals(DataTypes.DoubleType)) {
+                return Optional.of(DOUBLE);
             }
             return Optional.empty();
         }
 
+        /** Whether values are whole numbers by type (an index column must be int or long). */
+        boolean integral() {
+            return this != FLOAT && this != DOUBLE;
+        }
+
+        /** The value of an integral column. */
         long get(InternalRow row, int ordinal) {
             return switch (this) {
                 case BYTE -> row.getByte(ordinal);
                 case SHORT -> row.getShort(ordinal);
                 case INT -> row.getInt(ordinal);
                 case LONG -> row.getLong(ordinal);
+                case FLOAT, DOUBLE -> throw new IllegalStateException(this + " is not an integral type");
+            };
+        }
+
+        /** The value of any numeric column, exact for integers below 2^53 (what a class label is). */
+        double value(InternalRow row, int ordinal) {
+            return switch (this) {
+                case FLOAT -> row.getFloat(ordinal);
+                case DOUBLE -> row.getDouble(ordinal);
+                default -> get(row, ordinal);
             };
         }
     }
@@ -89,7 +109,7 @@ final class RowChunks {
     }
 
     /** Source index = the index column, checked to lie in 0..size-1. */
-    record IndexValues(String name, String column, Integral type, long size) implements Numbering {
+    record IndexValues(String name, String column, NumericType type, long size) implements Numbering {
         @Override
         public long indexOf(InternalRow row, long position) {
             if (row.isNullAt(2)) {
@@ -106,7 +126,7 @@ final class RowChunks {
 
     /** What the executors need to turn rows into examples (no Dataset). */
     record Decoding(String name, String labelColumn, String imageColumn, Shape shape, ImageColumn image,
-                            Integral label, Numbering numbering) implements Serializable {
+                            NumericType label, Numbering numbering) implements Serializable {
         IllegalArgumentException fault(long row, String what) {
             return new IllegalArgumentException(name + ": row " + row + ": " + what);
         }
@@ -129,9 +149,9 @@ final class RowChunks {
     static final class CountIndex implements Function2<Integer, Iterator<InternalRow>, Iterator<long[]>> {
         private final String name;
         private final String column;
-        private final Integral type;
+        private final NumericType type;
 
-        CountIndex(String name, String column, Integral type) {
+        CountIndex(String name, String column, NumericType type) {
             this.name = name;
             this.column = column;
             this.type = type;
@@ -231,9 +251,10 @@ final class RowChunks {
             if (r.isNullAt(0)) {
                 throw d.fault(id, "column " + d.labelColumn + " is null");
             }
-            long l = d.label.get(r, 0);
-            if (l < 0 || l >= classes) {
-                throw d.fault(id, "column " + d.labelColumn + " is " + l + "; labels must be 0.." + (classes - 1)
+            double l = d.label.value(r, 0);
+            if (!(l >= 0 && l < classes && l == Math.rint(l))) {
+                throw d.fault(id, "column " + d.labelColumn + " is " + (d.label.integral() ? String.valueOf((long) l)
+                        : String.valueOf(l)) + "; labels must be whole numbers 0.." + (classes - 1)
                         + " (the model's " + classes + " classes)");
             }
             return (int) l;

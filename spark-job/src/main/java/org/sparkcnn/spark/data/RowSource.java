@@ -17,7 +17,7 @@ import org.sparkcnn.spark.data.RowChunks.CountRows;
 import org.sparkcnn.spark.data.RowChunks.Counts;
 import org.sparkcnn.spark.data.RowChunks.Decoding;
 import org.sparkcnn.spark.data.RowChunks.IndexValues;
-import org.sparkcnn.spark.data.RowChunks.Integral;
+import org.sparkcnn.spark.data.RowChunks.NumericType;
 import org.sparkcnn.spark.data.RowChunks.Numbering;
 import org.sparkcnn.spark.data.RowChunks.Positions;
 import org.sparkcnn.spark.data.RowChunks.ToChunks;
@@ -54,7 +54,7 @@ public final class RowSource implements ImageSource {
     /**
      * Which columns hold what.
      *
-     * @param label the label column: byte, short, int or long, values 0..K-1
+     * @param label the label column: any numeric type, whole values 0..K-1
      * @param image the image column (see {@link ImageColumn})
      * @param index the column of source indices, if any (int or long; 0..n-1, each once)
      */
@@ -75,15 +75,15 @@ public final class RowSource implements ImageSource {
     private final Dataset<Row> rows;
     private final Columns columns;
     private final ImageColumn image;
-    private final Integral label;
-    private final Optional<Integral> index;
+    private final NumericType label;
+    private final Optional<NumericType> index;
     private final Shape shape;
     private final String name;
     private final long limit;
     private Counts counts;
 
-    private RowSource(Dataset<Row> rows, Columns columns, ImageColumn image, Integral label,
-                      Optional<Integral> index, Shape shape, String name, long limit) {
+    private RowSource(Dataset<Row> rows, Columns columns, ImageColumn image, NumericType label,
+                      Optional<NumericType> index, Shape shape, String name, long limit) {
         this.rows = rows;
         this.columns = columns;
         this.image = image;
@@ -94,30 +94,37 @@ public final class RowSource implements ImageSource {
         this.limit = limit;
     }
 
-    /**
-     * {@code rows} as images of {@code shape}, limited to the first {@code limit} examples when {@code limit > 0};
-     * {@code name} says what it is in messages ({@code "--data DIR (training set)"}). Refuses, in one line, a missing
-     * column, a column of an unsupported type, and an image column whose shape metadata is not {@code shape}.
-     */
+    /** {@link #of(Dataset, Columns, Shape, PixelScale, String, long)} with fractional pixels in [0, 1]. */
     public static RowSource of(Dataset<Row> rows, Columns columns, Shape shape, String name, long limit) {
+        return of(rows, columns, shape, PixelScale.UNIT, name, limit);
+    }
+
+    /**
+     * {@code rows} as images of {@code shape} (fractional pixel values on {@code scale}), limited to the first
+     * {@code limit} examples when {@code limit > 0}; {@code name} says what it is in messages
+     * ({@code "--data DIR (training set)"}). Refuses, in one line, a missing column, a column of an unsupported
+     * type, and an image column whose shape metadata is not {@code shape}.
+     */
+    public static RowSource of(Dataset<Row> rows, Columns columns, Shape shape, PixelScale scale, String name,
+                               long limit) {
         StructType schema = rows.schema();
         StructField l = field(schema, columns.label(), name);
-        Integral label = Integral.of(l.dataType()).orElseThrow(() -> new IllegalArgumentException(name
+        NumericType label = NumericType.of(l.dataType()).orElseThrow(() -> new IllegalArgumentException(name
                 + ": column " + l.name() + " has type " + l.dataType().simpleString()
-                + "; a label column must be byte, short, int or long"));
+                + "; a label column must be numeric (byte, short, int, long, float or double)"));
         StructField img = field(schema, columns.image(), name);
         ImageColumn image;
         try {
-            image = ImageColumn.of(img.name(), img.dataType(), shape);
+            image = ImageColumn.of(img.name(), img.dataType(), shape, scale);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(name + ": " + e.getMessage());
         }
         checkShapeMetadata(img.metadata(), shape, name, img.name());
-        Optional<Integral> index = Optional.empty();
+        Optional<NumericType> index = Optional.empty();
         Dataset<Row> kept = rows;
         if (columns.index().isPresent()) {
             StructField i = field(schema, columns.index().get(), name);
-            index = Integral.of(i.dataType()).filter(t -> t == Integral.INT || t == Integral.LONG);
+            index = NumericType.of(i.dataType()).filter(t -> t == NumericType.INT || t == NumericType.LONG);
             if (index.isEmpty()) {
                 throw new IllegalArgumentException(name + ": column " + i.name() + " has type "
                         + i.dataType().simpleString() + "; an index column must be int or long");

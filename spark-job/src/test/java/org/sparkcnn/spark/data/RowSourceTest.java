@@ -148,6 +148,43 @@ class RowSourceTest {
     }
 
     @Test
+    void doubleLabelsAndRawPixelValuesPlaceTheSameShards() {
+        StructType schema = new StructType().add("label", DataTypes.DoubleType)
+                .add("image", DataTypes.createArrayType(DataTypes.DoubleType));
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < N; i++) {
+            double[] raw = new double[SHAPE.size()];
+            for (int k = 0; k < raw.length; k++) {
+                raw[k] = DATA.pixels()[i * SHAPE.size() + k] & 0xFF;      // 0..255, as many data sets store them
+            }
+            rows.add(RowFactory.create((double) DATA.label(i), raw));
+        }
+        Dataset<Row> ds = spark.createDataFrame(rows, schema);
+        RowSource raw = RowSource.of(ds, RowSource.Columns.of("label", "image"), SHAPE, new PixelScale(255), NAME, 0);
+        assertTrue(ShardContents.place(sc, raw, 2, CLASSES, Layout.sourceOrder(N))
+                .sameAs(ShardContents.place(sc, idx, 2, CLASSES, Layout.sourceOrder(N))));
+        Dataset<Row> unitScale = ds;
+        Throwable e = assertThrows(Exception.class, () -> ShardContents.place(sc, source(unitScale, 0), 2, CLASSES,
+                Layout.sourceOrder(N)));
+        while (e.getCause() != null) {
+            e = e.getCause();
+        }
+        assertTrue(e.getMessage().matches("test set: row \\d+: column image value \\d+ is \\d+\\.0, outside \\[0, 1\\]"),
+                e.getMessage());
+
+        rows.set(6, RowFactory.create(2.5, rows.get(6).get(1)));
+        Dataset<Row> half = spark.createDataFrame(rows, schema);
+        Throwable h = assertThrows(Exception.class, () -> ShardContents.place(sc, RowSource.of(half,
+                RowSource.Columns.of("label", "image"), SHAPE, new PixelScale(255), NAME, 0), 2, CLASSES,
+                Layout.sourceOrder(N)));
+        while (h.getCause() != null) {
+            h = h.getCause();
+        }
+        assertEquals("test set: row 6: column label is 2.5; labels must be whole numbers 0..9 (the model's 10 "
+                + "classes)", h.getMessage());
+    }
+
+    @Test
     void anIndexColumnNumbersTheRowsWhateverTheirOrder() throws Exception {
         StructType schema = new StructType().add("label", DataTypes.ByteType).add("image", DataTypes.BinaryType)
                 .add("index", DataTypes.LongType);
@@ -202,8 +239,8 @@ class RowSourceTest {
         assertEquals("test set: no column picture (columns: label, image)", refused(() ->
                 RowSource.of(binary, RowSource.Columns.of("label", "picture"), SHAPE, NAME, 0)));
         Dataset<Row> textLabels = binary.withColumn("label", binary.col("label").cast(DataTypes.StringType));
-        assertEquals("test set: column label has type string; a label column must be byte, short, int or long",
-                refused(() -> source(textLabels, 0)));
+        assertEquals("test set: column label has type string; a label column must be numeric (byte, short, int, "
+                + "long, float or double)", refused(() -> source(textLabels, 0)));
         Dataset<Row> tagged = binary.withColumn("image", binary.col("image").as("image",
                 ParquetExport.schema(new Shape(1, 28, 28)).apply("image").metadata()));
         assertEquals("test set: images are 1x28x28 (column image) but the model expects 3x4x5 (channels x height "
@@ -224,10 +261,12 @@ class RowSourceTest {
         assertEquals("test set: row 3: column label is null", failure(
                 dataset(DataTypes.BinaryType, i -> RowFactory.create(i == 3 ? null : DATA.label(i),
                         Kind.BINARY.value(DATA, i)))));
-        assertEquals("test set: row 4: column label is 10; labels must be 0..9 (the model's 10 classes)", failure(
+        assertEquals("test set: row 4: column label is 10; labels must be whole numbers 0..9 (the model's 10 "
+                + "classes)", failure(
                 dataset(DataTypes.BinaryType, i -> RowFactory.create(i == 4 ? 10 : DATA.label(i),
                         Kind.BINARY.value(DATA, i)))));
-        assertEquals("test set: row 36: column label is -1; labels must be 0..9 (the model's 10 classes)", failure(
+        assertEquals("test set: row 36: column label is -1; labels must be whole numbers 0..9 (the model's 10 "
+                + "classes)", failure(
                 dataset(DataTypes.BinaryType, i -> RowFactory.create(i == 36 ? -1 : DATA.label(i),
                         Kind.BINARY.value(DATA, i)))));
         float[] bright = (float[]) Kind.FLOAT_ARRAY.value(DATA, 2);
