@@ -102,6 +102,7 @@ assemble_spark_home() {
   <dependencies>
     <dependency><groupId>org.apache.spark</groupId><artifactId>spark-core_\${scala.binary.version}</artifactId></dependency>
     <dependency><groupId>org.apache.spark</groupId><artifactId>spark-sql_\${scala.binary.version}</artifactId></dependency>
+    <dependency><groupId>org.apache.spark</groupId><artifactId>spark-mllib_\${scala.binary.version}</artifactId></dependency>
     <dependency><groupId>org.scala-lang</groupId><artifactId>scala-library</artifactId></dependency>
     <dependency><groupId>org.scala-lang</groupId><artifactId>scala-reflect</artifactId></dependency>
     <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-api</artifactId></dependency>
@@ -123,7 +124,7 @@ POM
 
 # What RELEASE says of a home assembled from the current pom.xml for this line.
 spark_home_release() {
-  echo "Spark line $SPARK_LINE assembled from Maven jars by scripts/local-cluster.sh (pom.xml $(cksum < "$REPO_ROOT/pom.xml" | cut -d' ' -f1))"
+  echo "Spark line $SPARK_LINE (core, sql, mllib) assembled from Maven jars by scripts/local-cluster.sh (pom.xml $(cksum < "$REPO_ROOT/pom.xml" | cut -d' ' -f1))"
 }
 
 # Sets SPARK_HOME: kept when set, otherwise .cluster/spark-home-<line>, assembled on first use and again when

@@ -4,11 +4,10 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.deploy.SparkHadoopUtil;
 import org.sparkcnn.core.eval.Metrics;
 import org.sparkcnn.core.io.ModelFile;
-import org.sparkcnn.spark.DistributedEvaluation;
 import org.sparkcnn.spark.io.MetricsReport;
-import org.sparkcnn.spark.data.ImageSource;
-import org.sparkcnn.spark.data.Layout;
-import org.sparkcnn.spark.data.Shards;
+import org.sparkcnn.spark.data.Sources;
+import org.sparkcnn.spark.api.SparkCnn;
+import org.sparkcnn.spark.api.TrainingInput;
 import org.sparkcnn.spark.io.Storage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -48,11 +47,8 @@ final class EvaluateCommand implements Callable<Integer> {
         Storage storage = new Storage(SparkHadoopUtil.get().newConfiguration(conf));
         ModelFile.Model m = ModelInput.load(storage, model);
         try (JavaSparkContext sc = spark.start("spark-cnn evaluate")) {
-            ImageSource source = Inputs.open(sc, data, trainSet, 0, m.spec(), spark.workers);
-            Shards test = Shards.place(sc, source, spark.workers, m.spec().outputs(), Layout.sourceOrder(source.size()));
-            Metrics metrics = Metrics.of(DistributedEvaluation.evaluate(sc, m.spec(), m.params().toFloatVector(),
-                    test));
-            test.release();
+            Metrics metrics = SparkCnn.evaluate(Sources.session(sc), TrainingInput.directory(data), trainSet, m.spec(),
+                    m.params().toFloatVector(), spark.workers);
             System.out.println(metrics.toTable());
             if (out != null) {
                 Map<String, Object> report = MetricsReport.evaluation(metrics);

@@ -3,45 +3,54 @@ package org.sparkcnn.spark.cli;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.sparkcnn.core.eval.Metrics;
 import org.sparkcnn.spark.RoundStats;
+import org.sparkcnn.spark.api.TrainingListener;
 
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Driver-side progress: a progress bar (epoch, round, loss, images/s, ETA) on a terminal, plain lines (at most
  * one every few seconds, and at each epoch's end) in a log, or nothing.
  */
-final class Progress implements AutoCloseable {
-    private final ProgressBar bar;
-    private final boolean lines;
-    private final int total;
-    private final int epochs;
-    private final long began = System.nanoTime();
-    private final int firstRound;
+final class Progress implements TrainingListener, AutoCloseable {
+    private final String mode;
+    private ProgressBar bar;
+    private boolean lines;
+    private int total;
+    private int epochs;
+    private long began;
+    private int firstRound;
     private long lastLine;
 
-    private Progress(ProgressBar bar, boolean lines, int total, int done, int epochs) {
-        this.bar = bar;
-        this.lines = lines;
-        this.total = total;
-        this.firstRound = done;
-        this.epochs = epochs;
+    /** Progress in {@code mode}: auto (a bar on a terminal, lines otherwise), bar, lines or none. */
+    Progress(String mode) {
+        this.mode = mode;
     }
 
-    static Progress open(String mode, int totalRounds, int done, int epochs) {
-        boolean terminal = System.console() != null;
-        boolean useBar = mode.equals("bar") || (mode.equals("auto") && terminal);
-        boolean useLines = mode.equals("lines") || (mode.equals("auto") && !terminal);
-        ProgressBar bar = null;
-        if (useBar) {
-            bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(totalRounds).startsFrom(done, Duration.ZERO)
-                    .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).showSpeed().build();
+    @Override
+    public void onStart(RunStart start) {
+        if (start.firstRound() > 0) {
+            System.err.println("resuming from round " + start.firstRound() + " (epoch " + (start.firstEpoch() + 1)
+                    + ")");
         }
-        return new Progress(bar, useLines, totalRounds, done, epochs);
+        boolean terminal = System.console() != null;
+        total = start.totalRounds();
+        epochs = start.epochs();
+        firstRound = start.firstRound();
+        began = System.nanoTime();
+        lines = mode.equals("lines") || (mode.equals("auto") && !terminal);
+        if (mode.equals("bar") || (mode.equals("auto") && terminal)) {
+            bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(total)
+                    .startsFrom(firstRound, Duration.ZERO).setStyle(ProgressBarStyle.ASCII)
+                    .setUpdateIntervalMillis(250).showSpeed().build();
+        }
     }
 
-    void round(RoundStats s, int done, double imagesPerSecond) {
+    @Override
+    public void onRound(RoundStats s, int done, double imagesPerSecond) {
         String msg = String.format(Locale.ROOT, "epoch %d/%d loss %.4f %.0f img/s", s.epoch() + 1, epochs, s.trainLoss(),
                 imagesPerSecond);
         if (bar != null) {
@@ -56,6 +65,12 @@ final class Progress implements AutoCloseable {
             double eta = ranHere > 0 ? elapsed / ranHere * (total - done) : 0;
             System.err.printf(Locale.ROOT, "round %d/%d %s ETA %s%n", done, total, msg, clock(eta));
         }
+    }
+
+    @Override
+    public void onEpochEnd(int epoch, Optional<Metrics> test) {
+        test.ifPresent(m -> message(String.format(Locale.ROOT, "epoch %d: test accuracy %.4f, loss %.4f", epoch + 1,
+                m.accuracy(), m.loss())));
     }
 
     void message(String text) {
@@ -76,6 +91,7 @@ final class Progress implements AutoCloseable {
     public void close() {
         if (bar != null) {
             bar.close();
+            bar = null;
         }
     }
 }

@@ -2,42 +2,30 @@ package org.sparkcnn.spark.cli;
 
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.deploy.SparkHadoopUtil;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.factory.Nd4j;
-import org.sparkcnn.core.ModelSpec;
-import org.sparkcnn.core.Network;
-import org.sparkcnn.core.Presets;
-import org.sparkcnn.core.WeightInit;
+import org.apache.spark.sql.SparkSession;
 import org.sparkcnn.core.data.ImageArray;
-import org.sparkcnn.core.eval.Metrics;
-import org.sparkcnn.core.io.ModelFile;
-import org.sparkcnn.core.optim.LearningRate;
-import org.sparkcnn.core.optim.OptimizerConfig;
 import org.sparkcnn.spark.Aggregation;
-import org.sparkcnn.spark.DistributedEvaluation;
-import org.sparkcnn.spark.DriverTraffic;
-import org.sparkcnn.spark.ParameterAveraging;
-import org.sparkcnn.spark.RoundStats;
 import org.sparkcnn.spark.TrainingPlan;
-import org.sparkcnn.spark.TrainingState;
-import org.sparkcnn.spark.data.ImageSource;
-import org.sparkcnn.spark.data.Layout;
-import org.sparkcnn.spark.data.Shards;
-import org.sparkcnn.spark.data.TrainingData;
-import org.sparkcnn.spark.io.Checkpoint;
-import org.sparkcnn.spark.io.MetricsReport;
+import org.sparkcnn.spark.api.ConfigException;
+import org.sparkcnn.spark.api.RunOptions;
+import org.sparkcnn.spark.api.RunOutputs;
+import org.sparkcnn.spark.api.SparkCnn;
+import org.sparkcnn.spark.api.TrainingConfig;
+import org.sparkcnn.spark.api.TrainingInput;
+import org.sparkcnn.spark.api.TrainingResult;
 import org.sparkcnn.spark.io.Storage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** {@code spark-cnn train}: distributed local SGD with parameter averaging, then evaluation on the test set. */
+/**
+ * {@code spark-cnn train}: distributed local SGD with parameter averaging, then evaluation on the test set. The
+ * options become a {@link TrainingConfig} and {@link RunOptions}; the run is {@link SparkCnn#train}.
+ */
 @Command(name = "train", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
         description = "Train a CNN on MNIST-format data with local SGD and parameter averaging.")
 final class TrainCommand implements java.util.concurrent.Callable<Integer> {
@@ -150,18 +138,9 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--fail-round", hidden = true, description = "test only: fail the first attempt of this round")
     int failRound = -1;
 
-    private TrainingPlan plan() {
+    /** The settings as the API's configuration; a bad value is a one-line error naming its option. */
+    private TrainingConfig config() {
         spark.validate();
-        if (batch < 1 || epochs < 1 || localSteps < 1 || warmupEpochs < 0 || trainLimit < 0 || testLimit < 0
-                || checkpointEvery < 0 || keepCheckpoints < 0 || evalEveryRounds < 0 || reshuffleEvery < 0
-                || maxRounds < 0) {
-            throw new UserError("--batch, --epochs and --local-steps must be positive; limits, --warmup-epochs, "
-                    + "--checkpoint-every, --keep-checkpoints, --eval-every-rounds, --reshuffle-every and --max-rounds "
-                    + "non-negative");
-        }
-        if (!(lr > 0) || !Double.isFinite(lr)) {
-            throw new UserError("--lr must be a positive number, got " + lr);
-        }
         if (!engine.equals("native") && Extensions.engine(engine).isEmpty()) {
             throw new UserError(Extensions.missing(engine)
                     .orElse("--engine must be native or dl4j-spark, got '" + engine + "'"));
@@ -170,163 +149,65 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
             throw new UserError("--engine " + engine + " does not support --resume, --checkpoint-every or "
                     + "--eval-every-epoch");
         }
-        try {
-            Aggregation.parse(aggregation);
-        } catch (IllegalArgumentException e) {
-            throw new UserError("--aggregation: " + e.getMessage());
-        }
         if (!List.of("auto", "bar", "lines", "none").contains(progress)) {
             throw new UserError("--progress must be auto, bar, lines or none, got '" + progress + "'");
         }
-        ModelSpec spec;
-        OptimizerConfig opt;
         try {
-            spec = Presets.resolve(model, WeightInit.parse(init));
-        } catch (IllegalArgumentException e) {
-            throw new UserError((e.getMessage().startsWith("unknown weight init") ? "--init: " : "--model: ")
-                    + e.getMessage());
+            return TrainingConfig.builder().model(model).init(init).workers(spark.workers).localSteps(localSteps)
+                    .warmupEpochs(warmupEpochs).batch(batch).epochs(epochs).updater(updater).lr(lr)
+                    .momentum(momentum).l2(l2).lrDecay(lrDecay).lrDecayEvery(lrDecayEvery).seed(seed)
+                    .reshuffleEvery(reshuffleEvery).maxRounds(maxRounds).averageUpdaterState(averageUpdaterState)
+                    .aggregation(aggregation).trainLimit(trainLimit).testLimit(testLimit).build();
+        } catch (ConfigException e) {
+            throw new UserError(optionOf(e));
         }
-        if (spec.usesStep()) {
-            throw new UserError("--model: " + org.sparkcnn.core.Activation.STEP_MESSAGE);
-        }
-        OptimizerConfig.Kind kind;
-        try {
-            kind = OptimizerConfig.parseKind(updater);
-        } catch (IllegalArgumentException e) {
-            throw new UserError("--updater: " + e.getMessage());
-        }
-        try {
-            opt = new OptimizerConfig(kind,
-                    LearningRate.stepDecay(lr, lrDecay, lrDecayEvery), momentum, 0.9, 0.999, 1e-8, l2);
-        } catch (IllegalArgumentException e) {
-            throw new UserError(e.getMessage());
-        }
-        return new TrainingPlan(spec, opt, spark.workers, localSteps, warmupEpochs, batch, epochs, seed,
-                averageUpdaterState);
     }
 
-    /** The resolved configuration: every setting that determines the trained model (what a checkpoint must match). */
-    private Map<String, Object> configuration(TrainingPlan plan, long trainExamples) {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("data", data);
-        c.put("model", plan.spec().toText());
-        c.put("workers", plan.workers());
-        c.put("localSteps", plan.localSteps());
-        c.put("warmupEpochs", plan.warmupEpochs());
-        c.put("batch", plan.batchSize());
-        c.put("epochs", plan.epochs());
-        c.put("updater", updater);
-        c.put("lr", lr);
-        c.put("momentum", momentum);
-        c.put("l2", l2);
-        c.put("lrDecay", lrDecay);
-        c.put("lrDecayEvery", lrDecayEvery);
-        c.put("init", init);
-        c.put("seed", seed);
-        c.put("trainExamples", trainExamples);
-        c.put("reshuffleEvery", reshuffleEvery);
-        c.put("maxRounds", maxRounds);
-        c.put("averageUpdaterState", averageUpdaterState);
-        c.put("engine", engine);
-        return c;
+    private RunOptions options(Progress bar) {
+        try {
+            return RunOptions.builder().output(out).checkpointEvery(checkpointEvery).keepCheckpoints(keepCheckpoints)
+                    .resume(resume).evalEveryRounds(evalEveryRounds).evalEveryEpoch(evalEveryEpoch).listener(bar)
+                    .failRound(failRound).build();
+        } catch (ConfigException e) {
+            throw new UserError(optionOf(e));
+        }
     }
 
-    /** When to checkpoint and evaluate during a run. */
-    record Schedule(int checkpointEvery, int evalEveryRounds, boolean evalEveryEpoch) { }
+    /** A configuration error in the command line's terms: {@code localSteps} is {@code --local-steps}. */
+    static String optionOf(ConfigException e) {
+        if (e.setting().equals("optimizer")) {
+            return e.problem();
+        }
+        String option = e.setting().replaceAll("([A-Z])", "-$1").toLowerCase(java.util.Locale.ROOT);
+        return "--" + option + ": " + e.problem();
+    }
 
     @Override
     public Integer call() throws Exception {
-        TrainingPlan plan = plan();
+        TrainingConfig config = config();
         Optional<TrainEngine> other = engine.equals("native") ? Optional.empty() : Extensions.engine(engine);
         var sparkConf = spark.sparkConf("spark-cnn train", c -> other.ifPresent(e -> e.configure(c)));
-        Storage storage = new Storage(SparkHadoopUtil.get().newConfiguration(sparkConf));
-        RunOutputs outputs = new RunOutputs(storage, out, keepCheckpoints);
         if (other.isPresent()) {
+            TrainingPlan plan = config.plan(spark.workers);
+            Storage storage = new Storage(SparkHadoopUtil.get().newConfiguration(sparkConf));
             ImageArray train = Inputs.load(storage, data, true, trainLimit, plan.spec());
             ImageArray test = Inputs.load(storage, data, false, testLimit, plan.spec());
-            Map<String, Object> configuration = configuration(plan, train.size());
+            Map<String, Object> configuration = config.configuration(data, plan.workers(), train.size(), engine);
             try (JavaSparkContext sc = new JavaSparkContext(sparkConf)) {
                 quiet(sc);
-                return other.get().train(new TrainEngine.Run(sc, plan, outputs, configuration, progress, train, test,
-                        seed, evalEveryRounds));
+                return other.get().train(new TrainEngine.Run(sc, plan, new RunOutputs(storage, out, keepCheckpoints),
+                        configuration, progress, train, test, seed, evalEveryRounds));
             }
         }
-        try (JavaSparkContext sc = new JavaSparkContext(sparkConf)) {
-            quiet(sc);
-            ImageSource trainSource = Inputs.open(sc, data, true, trainLimit, plan.spec(), plan.workers());
-            ImageSource testSource = Inputs.open(sc, data, false, testLimit, plan.spec(), plan.workers());
-            Map<String, Object> configuration = configuration(plan, trainSource.size());
-            String configText = MetricsReport.toJsonString(configuration);
-            TrainingState start = null;
-            List<RoundStats> earlier = List.of();
-            String history = "{}";
-            if (resume) {
-                Checkpoint ck = outputs.latestCheckpoint();
-                if (ck != null) {
-                    if (!ck.configuration().equals(configText)) {
-                        throw new UserError("--resume: the checkpoint in " + outputs.checkpoints() + " was made with a "
-                                + "different configuration: " + ck.configuration());
-                    }
-                    start = ck.state();
-                    earlier = outputs.roundsBefore(start.globalRound());
-                    history = ck.history();
-                    System.err.println("resuming from round " + start.globalRound() + " (epoch " + (start.epoch() + 1)
-                            + ")");
-                }
-            }
-            DriverTraffic traffic = DriverTraffic.attach(sc);
-            ParameterAveraging pa = new ParameterAveraging(sc, plan, Aggregation.parse(aggregation), failRound);
-            pa.checkDriverLimits(sc.getConf());
-            if (start == null) {
-                start = pa.initialState(new Network(plan.spec(), DataType.FLOAT).initialize(seed).params()
-                        .toFloatVector());
-            }
-            int n = Math.toIntExact(trainSource.size());
-            int totalRounds = 0;
-            for (int e = 0; e < plan.epochs(); e++) {
-                totalRounds += pa.roundsIn(e, n);
-            }
-            if (maxRounds > 0) {
-                totalRounds = Math.min(totalRounds, maxRounds);
-            }
-            try (TrainingData train = new TrainingData(sc, trainSource, plan.workers(), plan.spec().outputs(), seed,
-                    reshuffleEvery);
-                 Progress bar = Progress.open(progress, totalRounds, start.globalRound(), plan.epochs())) {
-                long reading = System.nanoTime();
-                Inputs.checkClasses(data, train.shardsFor(start.epoch()), plan.spec());
-                double readSeconds = (System.nanoTime() - reading) / 1e9;
-                Shards test = Shards.place(sc, testSource, plan.workers(), plan.spec().outputs(),
-                        Layout.sourceOrder(testSource.size()));
-                RoundMonitor monitor = new RoundMonitor(sc, plan, test, bar, outputs, configText,
-                        new Schedule(checkpointEvery, evalEveryRounds, evalEveryEpoch), start, earlier);
-                monitor.restore(history);
-                TrainingState end = pa.train(train, start, maxRounds, monitor);
-                Metrics m = monitor.evaluate(end);
-                Map<String, Object> extra = new LinkedHashMap<>();
-                extra.put("trainExamples", monitor.trainExamples);
-                extra.put("trainSeconds", monitor.trainSeconds);
-                extra.put("readSeconds", readSeconds);
-                extra.put("imagesPerSecond", monitor.trainSeconds > 0 ? monitor.trainExamples / monitor.trainSeconds : 0);
-                extra.put("rounds", end.globalRound());
-                extra.put("engine", "native");
-                extra.put("aggregation", pa.aggregation().toString());
-                extra.put("driverResultBytes", traffic.bytesByKind());
-                extra.put("localStepsLocality", traffic.localStepsLocality());
-                extra.put("exchangeBytes", monitor.rounds.stream().mapToLong(RoundStats::exchangeBytes).sum());
-                extra.put("master", sc.master());
-                extra.put("parameters", plan.spec().paramCount());
-                if (!monitor.epochMetrics.isEmpty()) {
-                    extra.put("epochMetrics", monitor.epochMetrics);
-                }
-                if (!monitor.evaluations.isEmpty()) {
-                    extra.put("evaluations", monitor.evaluations);
-                }
-                extra.put("configuration", configuration);
-                outputs.writeResults(plan.spec(), end.params(), m, extra, monitor.rounds);
-                bar.close();
-                System.out.println(m.toTable());
-                System.out.printf(java.util.Locale.ROOT, "wrote %s (model.scnn, metrics.json, rounds.csv)%n", out);
-            }
+        try (SparkSession session = SparkSession.builder().config(sparkConf).getOrCreate();
+             Progress bar = new Progress(progress)) {
+            quiet(JavaSparkContext.fromSparkContext(session.sparkContext()));
+            TrainingResult result = SparkCnn.train(session, TrainingInput.directory(data), config, options(bar));
+            bar.close();
+            System.out.println(result.test().orElseThrow().toTable());
+            System.out.printf(java.util.Locale.ROOT, "wrote %s (model.scnn, metrics.json, rounds.csv)%n", out);
+        } catch (ConfigException e) {
+            throw new UserError(optionOf(e));
         }
         return 0;
     }

@@ -4,6 +4,7 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.sparkcnn.core.data.ImageArray;
 import org.sparkcnn.spark.TrainingPlan;
+import org.sparkcnn.spark.api.RunOutputs;
 
 import java.util.Map;
 

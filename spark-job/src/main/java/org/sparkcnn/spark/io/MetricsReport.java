@@ -50,8 +50,12 @@ public final class MetricsReport {
         return JSON.writeValueAsBytes(report);
     }
 
-    public static String toJsonString(Object value) throws IOException {
-        return new ObjectMapper().writeValueAsString(value);
+    public static String toJsonString(Object value) {
+        try {
+            return new ObjectMapper().writeValueAsString(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new java.io.UncheckedIOException(e);       // maps of numbers, strings and lists always serialize
+        }
     }
 
     @SuppressWarnings("unchecked")

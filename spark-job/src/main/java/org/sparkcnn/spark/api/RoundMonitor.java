@@ -1,4 +1,4 @@
-package org.sparkcnn.spark.cli;
+package org.sparkcnn.spark.api;
 
 import org.apache.spark.api.java.JavaSparkContext;
 import org.sparkcnn.core.eval.Metrics;
@@ -12,29 +12,25 @@ import org.sparkcnn.spark.data.Shards;
 import org.sparkcnn.spark.io.MetricsReport;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * What the driver does between rounds of the native engine: keeps the round statistics and the training time,
- * shows progress, writes checkpoints, and evaluates on the test set every K rounds or every epoch when asked
+ * What the driver does between rounds: keeps the round statistics and the training time, tells the listeners,
+ * writes checkpoints when there is an output, and evaluates on the test set every K rounds or every epoch when asked
  * (evaluation time is not training time).
  */
 final class RoundMonitor implements ParameterAveraging.Listener {
     private final JavaSparkContext sc;
     private final TrainingPlan plan;
-    private final Shards test;
-    private final Progress progress;
-    private final RunOutputs outputs;
+    private final Optional<Shards> test;
+    private final Optional<RunOutputs> outputs;
     private final String configText;
-    private final int checkpointEvery;
-    private final int evalEveryRounds;
-    private final boolean evalEveryEpoch;
+    private final RunOptions options;
     private final TrainingState first;
     final List<RoundStats> rounds;
     final List<Map<String, Object>> epochMetrics = new ArrayList<>();
@@ -42,18 +38,14 @@ final class RoundMonitor implements ParameterAveraging.Listener {
     double trainSeconds;
     long trainExamples;
 
-    RoundMonitor(JavaSparkContext sc, TrainingPlan plan, Shards test, Progress progress,
-                 RunOutputs outputs, String configText, TrainCommand.Schedule schedule, TrainingState first,
-                 List<RoundStats> earlierRounds) {
+    RoundMonitor(JavaSparkContext sc, TrainingPlan plan, Optional<Shards> test, Optional<RunOutputs> outputs,
+                 String configText, RunOptions options, TrainingState first, List<RoundStats> earlierRounds) {
         this.sc = sc;
         this.plan = plan;
         this.test = test;
-        this.progress = progress;
         this.outputs = outputs;
         this.configText = configText;
-        this.checkpointEvery = schedule.checkpointEvery();
-        this.evalEveryRounds = schedule.evalEveryRounds();
-        this.evalEveryEpoch = schedule.evalEveryEpoch();
+        this.options = options;
         this.first = first;
         this.rounds = new ArrayList<>(earlierRounds);
         for (RoundStats r : earlierRounds) {                 // the rounds before a resumed checkpoint
@@ -67,8 +59,12 @@ final class RoundMonitor implements ParameterAveraging.Listener {
         rounds.add(s);
         trainSeconds += s.wallSeconds();
         trainExamples += s.examples();
-        progress.round(s, next.globalRound(), trainExamples / Math.max(1e-9, trainSeconds));
-        if (evalEveryRounds > 0 && next.globalRound() % evalEveryRounds == 0) {
+        double rate = trainExamples / Math.max(1e-9, trainSeconds);
+        for (TrainingListener l : options.listeners()) {
+            l.onRound(s, next.globalRound(), rate);
+        }
+        int every = options.evalEveryRounds();
+        if (every > 0 && next.globalRound() % every == 0) {
             Metrics m = evaluate(next.state());
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("round", next.globalRound());
@@ -78,42 +74,45 @@ final class RoundMonitor implements ParameterAveraging.Listener {
             row.put("accuracy", m.accuracy());
             row.put("loss", m.loss());
             evaluations.add(row);
+            var e = new TrainingListener.Evaluation(next.globalRound(), s.epoch() + 1, trainExamples, trainSeconds, m);
+            options.listeners().forEach(l -> l.onEvaluation(e));
         }
-        if (checkpointEvery > 0 && next.globalRound() % checkpointEvery == 0) {
+        if (options.checkpointEvery() > 0 && next.globalRound() % options.checkpointEvery() == 0) {
             checkpoint(next.state());                         // after the round's evaluation, which it records
         }
     }
 
     @Override
     public void onEpochEnd(int epoch, RoundEnd next) {
-        if (evalEveryEpoch) {
-            Metrics m = evaluate(next.state());
+        Optional<Metrics> m = Optional.empty();
+        if (options.evalEveryEpoch()) {
+            m = Optional.of(evaluate(next.state()));
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("epoch", epoch + 1);
-            row.put("accuracy", m.accuracy());
-            row.put("loss", m.loss());
+            row.put("accuracy", m.get().accuracy());
+            row.put("loss", m.get().loss());
             epochMetrics.add(row);
-            progress.message(String.format(Locale.ROOT, "epoch %d: test accuracy %.4f, loss %.4f", epoch + 1,
-                    m.accuracy(), m.loss()));
+        }
+        for (TrainingListener l : options.listeners()) {
+            l.onEpochEnd(epoch, m);
         }
         if (next.globalRound() > first.globalRound() || next.epoch() > first.epoch()) {
             checkpoint(next.state());                         // after the epoch's evaluation, which it records
         }
     }
 
-    /** rounds.csv and a checkpoint that carries the evaluations made so far. */
+    /** rounds.csv and a checkpoint that carries the evaluations made so far (when the run has an output). */
     private void checkpoint(TrainingState state) {
+        if (outputs.isEmpty()) {
+            return;
+        }
         Map<String, Object> history = new LinkedHashMap<>();
         history.put("epochMetrics", epochMetrics);
         history.put("evaluations", evaluations);
-        try {
-            outputs.checkpoint(configText, state, rounds, MetricsReport.toJsonString(history));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        outputs.get().checkpoint(configText, state, rounds, MetricsReport.toJsonString(history));
     }
 
-    /** Restores the evaluations recorded in a checkpoint's history (for --resume). */
+    /** Restores the evaluations recorded in a checkpoint's history (for a resumed run). */
     @SuppressWarnings("unchecked")
     void restore(String historyJson) throws IOException {
         Map<String, Object> history = MetricsReport.parse(historyJson.getBytes(StandardCharsets.UTF_8));
@@ -125,7 +124,8 @@ final class RoundMonitor implements ParameterAveraging.Listener {
         }
     }
 
+    /** Metrics of {@code state} on the test set, which the caller made sure exists. */
     Metrics evaluate(TrainingState state) {
-        return Metrics.of(DistributedEvaluation.evaluate(sc, plan.spec(), state.params(), test));
+        return Metrics.of(DistributedEvaluation.evaluate(sc, plan.spec(), state.params(), test.orElseThrow()));
     }
 }

@@ -1,7 +1,6 @@
-package org.sparkcnn.spark.cli;
+package org.sparkcnn.spark.io;
 
 import org.sparkcnn.spark.RoundStats;
-import org.sparkcnn.spark.io.Storage;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -9,10 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** rounds.csv: one row per round ({@link RoundStats#CSV_HEADER}); rewritten whole, atomically. */
-final class RoundsCsv {
+public final class RoundsCsv {
     private RoundsCsv() { }
 
-    static void write(Storage storage, String location, List<RoundStats> rounds) throws IOException {
+    public static void write(Storage storage, String location, List<RoundStats> rounds) throws IOException {
         StringBuilder b = new StringBuilder(RoundStats.CSV_HEADER).append('\n');
         for (RoundStats r : rounds) {
             b.append(r.csv()).append('\n');
@@ -24,7 +23,7 @@ final class RoundsCsv {
      * The rows of an earlier run before round {@code before} (for --resume); empty if there is no file. Files
      * written before the aggregate_seconds column existed read with an aggregation time of 0.
      */
-    static List<RoundStats> read(Storage storage, String location, int before) throws IOException {
+    public static List<RoundStats> read(Storage storage, String location, int before) throws IOException {
         List<RoundStats> rows = new ArrayList<>();
         if (!storage.exists(location)) {
             return rows;

@@ -1,4 +1,4 @@
-package org.sparkcnn.spark.cli;
+package org.sparkcnn.spark.api;
 
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparkcnn.core.ModelSpec;
@@ -8,6 +8,7 @@ import org.sparkcnn.spark.RoundStats;
 import org.sparkcnn.spark.TrainingState;
 import org.sparkcnn.spark.io.Checkpoint;
 import org.sparkcnn.spark.io.MetricsReport;
+import org.sparkcnn.spark.io.RoundsCsv;
 import org.sparkcnn.spark.io.Storage;
 
 import java.io.ByteArrayOutputStream;
@@ -15,6 +16,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** The files of a training run under {@code --out}: model.scnn, metrics.json, rounds.csv and checkpoints/. */
 public final class RunOutputs {
@@ -23,7 +25,7 @@ public final class RunOutputs {
     private final int keepCheckpoints;
 
     /** Outputs under {@code out}, keeping the newest {@code keepCheckpoints} checkpoints (0: all). */
-    RunOutputs(Storage storage, String out, int keepCheckpoints) {
+    public RunOutputs(Storage storage, String out, int keepCheckpoints) {
         this.storage = storage;
         this.out = out;
         this.keepCheckpoints = keepCheckpoints;
@@ -40,13 +42,19 @@ public final class RunOutputs {
     /** model.scnn, then rounds.csv (when there are rounds), then metrics.json: the evaluation plus {@code extra}. */
     public void writeResults(ModelSpec spec, float[] params, Metrics m, Map<String, Object> extra, List<RoundStats> rounds)
             throws IOException {
+        writeResults(spec, params, Optional.of(m), extra, rounds);
+    }
+
+    /** As above, with metrics.json holding only {@code extra} when there is no evaluation. */
+    void writeResults(ModelSpec spec, float[] params, Optional<Metrics> m, Map<String, Object> extra,
+                      List<RoundStats> rounds) throws IOException {
         ByteArrayOutputStream model = new ByteArrayOutputStream();
         ModelFile.writeTo(model, spec, Nd4j.createFromArray(params));
         storage.write(Storage.join(out, "model.scnn"), model.toByteArray());
         if (rounds != null) {
             RoundsCsv.write(storage, Storage.join(out, "rounds.csv"), rounds);
         }
-        Map<String, Object> report = MetricsReport.evaluation(m);
+        Map<String, Object> report = m.map(MetricsReport::evaluation).orElseGet(java.util.LinkedHashMap::new);
         report.putAll(extra);
         storage.write(Storage.join(out, "metrics.json"), MetricsReport.toJson(report));
     }

@@ -1,4 +1,4 @@
-package org.sparkcnn.spark.cli;
+package org.sparkcnn.spark.api;
 
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;

@@ -1,0 +1,307 @@
+package org.sparkcnn.spark.api;
+
+import org.sparkcnn.core.Activation;
+import org.sparkcnn.core.ModelSpec;
+import org.sparkcnn.core.Presets;
+import org.sparkcnn.core.WeightInit;
+import org.sparkcnn.core.optim.LearningRate;
+import org.sparkcnn.core.optim.OptimizerConfig;
+import org.sparkcnn.spark.Aggregation;
+import org.sparkcnn.spark.TrainingPlan;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What determines a trained model: architecture, distribution, optimizer, seed and data limits. Immutable and
+ * validated on construction; a bad value is a {@link ConfigException} naming the setting. Build one with
+ * {@link #builder()}; the defaults are the command line's ({@code spark-cnn train --help}).
+ *
+ * @param model               a preset ({@code lenet}, {@code tf-mnist}) or a spec such as
+ *                            {@code input1x28x28,conv5x5x20,maxpool2,softmax10}
+ * @param init                the default weight initialization for layers that name none ({@code glorot-uniform},
+ *                            {@code he}, ...; {@link WeightInit#parse})
+ * @param workers             N, the number of shards and of tasks per round; 0 means the cluster's task slots
+ *                            ({@code defaultParallelism}) when the run starts
+ * @param localSteps          τ, local SGD steps between two averagings
+ * @param warmupEpochs        post-local SGD (Lin et al. 2020): τ = 1 for the first E epochs
+ * @param batch               examples per worker step
+ * @param epochs              passes over the training set
+ * @param updater             {@code sgd}, {@code momentum}, {@code nesterov} or {@code adam}
+ * @param lr                  the learning rate
+ * @param momentum            momentum for {@code momentum} and {@code nesterov}
+ * @param l2                  L2 weight decay
+ * @param lrDecay             step decay factor γ: lr·γ^⌊iteration / lrDecayEvery⌋
+ * @param lrDecayEvery        iterations between decays (0: none)
+ * @param seed                the run seed: initialization, data order and dropout derive from it
+ * @param reshuffleEvery      reshuffle the training set across the shards every K epochs (0: never)
+ * @param maxRounds           stop after this many rounds in all (0: no limit)
+ * @param averageUpdaterState average the optimizer state with the parameters, or keep one per worker
+ * @param aggregation         where the workers' vectors are averaged: {@code driver}, {@code executors} or
+ *                            {@code auto} (the same bits either way)
+ * @param trainLimit          use only the first N training examples (0: all)
+ * @param testLimit           use only the first N test examples (0: all)
+ */
+public record TrainingConfig(String model, String init, int workers, int localSteps, int warmupEpochs, int batch,
+                             int epochs, String updater, double lr, double momentum, double l2, double lrDecay,
+                             long lrDecayEvery, long seed, int reshuffleEvery, int maxRounds,
+                             boolean averageUpdaterState, String aggregation, int trainLimit, int testLimit) {
+
+    public TrainingConfig {
+        positive("localSteps", localSteps);
+        positive("batch", batch);
+        positive("epochs", epochs);
+        nonNegative("workers", workers);
+        nonNegative("warmupEpochs", warmupEpochs);
+        nonNegative("reshuffleEvery", reshuffleEvery);
+        nonNegative("maxRounds", maxRounds);
+        nonNegative("trainLimit", trainLimit);
+        nonNegative("testLimit", testLimit);
+        if (!(lr > 0) || !Double.isFinite(lr)) {
+            throw new ConfigException("lr", "must be a positive number, got " + lr);
+        }
+        try {
+            Aggregation.parse(aggregation);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("aggregation", e.getMessage());
+        }
+        ModelSpec spec = resolveSpec(model, init);
+        if (spec.usesStep()) {
+            throw new ConfigException("model", Activation.STEP_MESSAGE);
+        }
+        optimizer(updater, lr, momentum, l2, lrDecay, lrDecayEvery);
+    }
+
+    private static void positive(String setting, long value) {
+        if (value < 1) {
+            throw new ConfigException(setting, "must be positive, got " + value);
+        }
+    }
+
+    private static void nonNegative(String setting, long value) {
+        if (value < 0) {
+            throw new ConfigException(setting, "must be non-negative, got " + value);
+        }
+    }
+
+    private static ModelSpec resolveSpec(String model, String init) {
+        WeightInit defaultInit;
+        try {
+            defaultInit = WeightInit.parse(init);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("init", e.getMessage());
+        }
+        try {
+            return Presets.resolve(model, defaultInit);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("model", e.getMessage());
+        }
+    }
+
+    private static OptimizerConfig optimizer(String updater, double lr, double momentum, double l2, double lrDecay,
+                                             long lrDecayEvery) {
+        OptimizerConfig.Kind kind;
+        try {
+            kind = OptimizerConfig.parseKind(updater);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("updater", e.getMessage());
+        }
+        try {
+            return new OptimizerConfig(kind, LearningRate.stepDecay(lr, lrDecay, lrDecayEvery), momentum, 0.9, 0.999,
+                    1e-8, l2);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("optimizer", e.getMessage());
+        }
+    }
+
+    /** The architecture, with its weight initialization. */
+    public ModelSpec spec() {
+        return resolveSpec(model, init);
+    }
+
+    /** Where the vectors are averaged. */
+    public Aggregation aggregationMode() {
+        return Aggregation.parse(aggregation);
+    }
+
+    /** The executors' plan for {@code workers} workers (this config's, or the resolved slots when it says 0). */
+    public TrainingPlan plan(int resolvedWorkers) {
+        return new TrainingPlan(spec(), optimizer(updater, lr, momentum, l2, lrDecay, lrDecayEvery), resolvedWorkers,
+                localSteps, warmupEpochs, batch, epochs, seed, averageUpdaterState);
+    }
+
+    /**
+     * Every setting that determines the trained model, as written to metrics.json and checked on resume:
+     * {@code data} names the input, {@code engine} the trainer, {@code workers} and {@code trainExamples} are the
+     * resolved values.
+     */
+    public Map<String, Object> configuration(String data, int resolvedWorkers, long trainExamples, String engine) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("data", data);
+        c.put("model", spec().toText());
+        c.put("workers", resolvedWorkers);
+        c.put("localSteps", localSteps);
+        c.put("warmupEpochs", warmupEpochs);
+        c.put("batch", batch);
+        c.put("epochs", epochs);
+        c.put("updater", updater);
+        c.put("lr", lr);
+        c.put("momentum", momentum);
+        c.put("l2", l2);
+        c.put("lrDecay", lrDecay);
+        c.put("lrDecayEvery", lrDecayEvery);
+        c.put("init", init);
+        c.put("seed", seed);
+        c.put("trainExamples", trainExamples);
+        c.put("reshuffleEvery", reshuffleEvery);
+        c.put("maxRounds", maxRounds);
+        c.put("averageUpdaterState", averageUpdaterState);
+        c.put("engine", engine);
+        return c;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder that starts from this configuration. */
+    public Builder toBuilder() {
+        return new Builder().model(model).init(init).workers(workers).localSteps(localSteps)
+                .warmupEpochs(warmupEpochs).batch(batch).epochs(epochs).updater(updater).lr(lr).momentum(momentum)
+                .l2(l2).lrDecay(lrDecay).lrDecayEvery(lrDecayEvery).seed(seed).reshuffleEvery(reshuffleEvery)
+                .maxRounds(maxRounds).averageUpdaterState(averageUpdaterState).aggregation(aggregation)
+                .trainLimit(trainLimit).testLimit(testLimit);
+    }
+
+    /** Collects the settings; {@link #build} validates them. The defaults are the command line's. */
+    public static final class Builder {
+        private String model = "lenet";
+        private String init = "glorot-uniform";
+        private int workers = 0;
+        private int localSteps = 5;
+        private int warmupEpochs = 0;
+        private int batch = 64;
+        private int epochs = 5;
+        private String updater = "nesterov";
+        private double lr = 0.02;
+        private double momentum = 0.9;
+        private double l2 = 0;
+        private double lrDecay = 1.0;
+        private long lrDecayEvery = 0;
+        private long seed = 1;
+        private int reshuffleEvery = 1;
+        private int maxRounds = 0;
+        private boolean averageUpdaterState = true;
+        private String aggregation = "auto";
+        private int trainLimit = 0;
+        private int testLimit = 0;
+
+        private Builder() { }
+
+        public Builder model(String v) {
+            model = v;
+            return this;
+        }
+
+        public Builder init(String v) {
+            init = v;
+            return this;
+        }
+
+        public Builder workers(int v) {
+            workers = v;
+            return this;
+        }
+
+        public Builder localSteps(int v) {
+            localSteps = v;
+            return this;
+        }
+
+        public Builder warmupEpochs(int v) {
+            warmupEpochs = v;
+            return this;
+        }
+
+        public Builder batch(int v) {
+            batch = v;
+            return this;
+        }
+
+        public Builder epochs(int v) {
+            epochs = v;
+            return this;
+        }
+
+        public Builder updater(String v) {
+            updater = v;
+            return this;
+        }
+
+        public Builder lr(double v) {
+            lr = v;
+            return this;
+        }
+
+        public Builder momentum(double v) {
+            momentum = v;
+            return this;
+        }
+
+        public Builder l2(double v) {
+            l2 = v;
+            return this;
+        }
+
+        public Builder lrDecay(double v) {
+            lrDecay = v;
+            return this;
+        }
+
+        public Builder lrDecayEvery(long v) {
+            lrDecayEvery = v;
+            return this;
+        }
+
+        public Builder seed(long v) {
+            seed = v;
+            return this;
+        }
+
+        public Builder reshuffleEvery(int v) {
+            reshuffleEvery = v;
+            return this;
+        }
+
+        public Builder maxRounds(int v) {
+            maxRounds = v;
+            return this;
+        }
+
+        public Builder averageUpdaterState(boolean v) {
+            averageUpdaterState = v;
+            return this;
+        }
+
+        public Builder aggregation(String v) {
+            aggregation = v;
+            return this;
+        }
+
+        public Builder trainLimit(int v) {
+            trainLimit = v;
+            return this;
+        }
+
+        public Builder testLimit(int v) {
+            testLimit = v;
+            return this;
+        }
+
+        public TrainingConfig build() {
+            return new TrainingConfig(model, init, workers, localSteps, warmupEpochs, batch, epochs, updater, lr,
+                    momentum, l2, lrDecay, lrDecayEvery, seed, reshuffleEvery, maxRounds, averageUpdaterState,
+                    aggregation, trainLimit, testLimit);
+        }
+    }
+}
