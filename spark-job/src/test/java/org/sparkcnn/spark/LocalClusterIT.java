@@ -19,8 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The real thing on one machine: a Spark standalone master and two worker JVMs (scripts/local-cluster.sh), a
- * `train` submitted with the shaded jar (scripts/submit.sh), metrics.json checked, the cluster stopped and no
- * Spark JVM left behind. Runs in `mvn verify`, after the shaded jar is packaged.
+ * `train` submitted with the shaded jar (scripts/submit.sh), metrics.json checked, a spark.ml Pipeline run through
+ * spark-submit, the cluster stopped and no Spark JVM left behind. Runs in `mvn verify`, after the shaded jar is packaged.
  */
 class LocalClusterIT {
     static final Path REPO = Path.of("..").toAbsolutePath().normalize();
@@ -72,6 +72,18 @@ class LocalClusterIT {
             double accuracy = ((Number) rgb.get("accuracy")).doubleValue();
             assertTrue(accuracy >= 0.9, "3x16x16, 12 classes on the cluster: accuracy " + accuracy + "\n" + rgbLog);
             assertEquals(12, ((List<?>) rgb.get("confusionMatrix")).size());
+
+            // a spark.ml Pipeline (CnnClassifier) fit, transform, save and reload through spark-submit
+            Path parquet = out.resolve("parquet");
+            run(600, "scripts/submit.sh", "--master", MASTER, "convert", "--out", parquet.toString());
+            String pipelineLog = run(Map.of("SPARK_CNN_MAIN_CLASS", "org.sparkcnn.spark.examples.PipelineExample"),
+                    600, "scripts/submit.sh", "--master", MASTER, parquet.toString(),
+                    out.resolve("pipeline-model").toString(), "1", "2");
+            java.util.regex.Matcher acc = java.util.regex.Pattern.compile("accuracy (0\\.\\d+)")
+                    .matcher(pipelineLog);
+            assertTrue(acc.find(), pipelineLog);
+            assertTrue(Double.parseDouble(acc.group(1)) > 0.9, "pipeline on the cluster: " + acc.group());
+            assertTrue(Files.isDirectory(out.resolve("pipeline-model/stages")), pipelineLog);
         } finally {
             run(120, "scripts/local-cluster.sh", "stop");
         }
