@@ -70,6 +70,32 @@ public final class ParameterAveraging {
         }
     }
 
+    /**
+     * Refuses, before training, a run that one executor certainly cannot hold in a round: its trainers (one per task
+     * slot) and what the round's exchange keeps on its heap ({@link ExecutorFootprint}) against
+     * {@code spark.executor.memory} and JavaCPP's off-heap limits ({@link ExecutorLimits}). Local masters are not
+     * checked (their executor is the driver's JVM). Exchange blocks beyond the executor's storage memory spill to
+     * disk, with a warning.
+     */
+    public void checkExecutorLimits(org.apache.spark.SparkConf conf) {
+        String master = conf.get("spark.master", "local");
+        if (master.equals("local") || master.startsWith("local[")) {
+            return;
+        }
+        ExecutorLimits limits = ExecutorLimits.of(conf);
+        ExecutorFootprint f = ExecutorFootprint.of(plan, aggregation, stateLength(), limits.slots(),
+                limits.workersOnBusiest(plan.workers()));
+        limits.check(f, String.format(Locale.ROOT, "a round of %d workers averaging on the %s", plan.workers(),
+                aggregation == Aggregation.EXECUTORS ? "executors" : "driver"));
+        double storage = (limits.heapBytes() - ExecutorLimits.SPARK_RESERVED)
+                * conf.getDouble("spark.memory.fraction", 0.6);
+        if (f.blockBytes() > storage) {
+            LOG.warn("an executor keeps at least {} MB of exchange blocks per round, more than its storage memory "
+                    + "({} MB): Spark spills them to local disk; raise spark.executor.memory to keep them in memory",
+                    f.blockBytes() / 1_000_000, (long) storage / 1_000_000);
+        }
+    }
+
     /** The averaging path this run takes. */
     public Aggregation aggregation() {
         return aggregation;

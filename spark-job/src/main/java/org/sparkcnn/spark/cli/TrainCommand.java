@@ -277,6 +277,7 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
             DriverTraffic traffic = DriverTraffic.attach(sc);
             ParameterAveraging pa = new ParameterAveraging(sc, plan, Aggregation.parse(aggregation), failRound);
             pa.checkDriverLimits(sc.getConf());
+            pa.checkExecutorLimits(sc.getConf());
             if (start == null) {
                 start = pa.initialState(new Network(plan.spec(), DataType.FLOAT).initialize(seed).params()
                         .toFloatVector());
