@@ -19,6 +19,7 @@ import org.sparkcnn.spark.DriverTraffic;
 import org.sparkcnn.spark.ParameterAveraging;
 import org.sparkcnn.spark.RoundStats;
 import org.sparkcnn.spark.TrainingPlan;
+import org.sparkcnn.spark.exchange.ExchangePrecision;
 import org.sparkcnn.spark.TrainingState;
 import org.sparkcnn.spark.data.ImageSource;
 import org.sparkcnn.spark.data.Layout;
@@ -144,6 +145,10 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
             + "is the same bits either way")
     String aggregation = "auto";
 
+    @Option(names = "--exchange-precision", paramLabel = "P", description = "fp32 or bf16: how executors exchange "
+            + "vectors (bf16: the round's changes rounded to bfloat16, half the bytes; executor path only)")
+    String exchangePrecision = "fp32";
+
     @Option(names = "--max-rounds", paramLabel = "R", description = "stop after R rounds in all (0: no limit)")
     int maxRounds = 0;
 
@@ -228,6 +233,7 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
         c.put("maxRounds", maxRounds);
         c.put("averageUpdaterState", averageUpdaterState);
         c.put("engine", engine);
+        c.put("exchangePrecision", ExchangePrecision.parse(exchangePrecision).toString());
         return c;
     }
 
@@ -275,7 +281,8 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
                 }
             }
             DriverTraffic traffic = DriverTraffic.attach(sc);
-            ParameterAveraging pa = new ParameterAveraging(sc, plan, Aggregation.parse(aggregation), failRound);
+            ParameterAveraging pa = new ParameterAveraging(sc, plan, Aggregation.parse(aggregation),
+                    ExchangePrecision.parse(exchangePrecision), failRound);
             pa.checkDriverLimits(sc.getConf());
             pa.checkExecutorLimits(sc.getConf());
             if (start == null) {
