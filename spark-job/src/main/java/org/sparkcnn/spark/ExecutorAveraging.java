@@ -4,6 +4,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.sparkcnn.spark.data.Shards;
+import org.sparkcnn.spark.exchange.ExchangePrecision;
 import org.sparkcnn.spark.exchange.LostBlockException;
 import org.sparkcnn.spark.exchange.SliceBlocks;
 import org.sparkcnn.spark.exchange.SliceLayout;
@@ -24,8 +25,11 @@ import java.util.stream.IntStream;
  * </ol>
  * Each worker sends and receives about 2·(P+S) floats per round whatever N is (an averaging task receives N/K
  * workers' worth of slices, and its executor hosts N/K workers); the driver receives reports of a few hundred
- * bytes and holds the model only when asked for it ({@link #collect}). Blocks of finished rounds are removed every
- * round, so nothing accumulates. A lost executor takes blocks with it: the round fails with
+ * bytes and holds the model only when asked for it ({@link #collect}). With {@code --exchange-precision bf16}
+ * workers send their change over the round in bfloat16, and the averaged change reaches executors that hold the
+ * round's starting model in bfloat16 too ({@link SliceAverager}, {@link RoundStart}): half the bytes, and the model
+ * differs from fp32's by the rounding of the changes, not of the parameters. Blocks of finished rounds are removed
+ * every round, so nothing accumulates. A lost executor takes blocks with it: the round fails with
  * {@link LostBlockException} and the driver replays from the last model it holds.
  */
 final class ExecutorAveraging implements Averaging {
@@ -35,13 +39,19 @@ final class ExecutorAveraging implements Averaging {
     private final JavaRDD<Integer> sliceTasks;
     private final JavaRDD<Integer> workerTasks;
     private final SliceLayout layout;
+    private final ExchangePrecision precision;
     private Broadcast<ModelVectors> origin;
+    private int originId = -1;
     private int averaged = -1;
+    private int deltas = -1;
+    private int base = -1;
     private int states = -1;
 
-    ExecutorAveraging(JavaSparkContext sc, LocalSgd sgd, int params, int stateLength, int failFirstAttemptOfRound) {
+    ExecutorAveraging(JavaSparkContext sc, LocalSgd sgd, int params, int stateLength, ExchangePrecision precision,
+                      int failFirstAttemptOfRound) {
         this.sc = sc;
         this.sgd = sgd;
+        this.precision = precision;
         this.failFirstAttemptOfRound = failFirstAttemptOfRound;
         int workers = sgd.plan().workers();
         int slices = Math.max(1, Math.min(workers, sc.defaultParallelism()));
@@ -57,34 +67,42 @@ final class ExecutorAveraging implements Averaging {
             origin.destroy();
         }
         origin = sc.broadcast(start);
+        originId = sc.sc().newRddId();
     }
 
     @Override
     public Outcome round(Shards shards, RoundTask t, String label) {
         int slicesOut = SliceBlocks.newGroup(sc);
         int statesOut = sgd.plan().averageUpdater() ? -1 : SliceBlocks.newGroup(sc);
-        ExchangeRound x = new ExchangeRound(origin, averaged, states, slicesOut, statesOut, layout);
+        int averagedOut = SliceBlocks.newGroup(sc);
+        int deltasOut = precision == ExchangePrecision.BF16 ? SliceBlocks.newGroup(sc) : -1;
+        ExchangeRound x = new ExchangeRound(origin, originId, averaged, deltas, base, states, slicesOut, statesOut,
+                averagedOut, deltasOut, layout, precision);
         WorkerStats[] stats;
         Long[] fetched;
         long began;
-        int averagedOut = SliceBlocks.newGroup(sc);
         try {
             sc.setJobDescription(label + ": local steps");
             stats = (WorkerStats[]) sc.sc().runJob(shards.rdd().rdd(), new LocalSgdToBlocks(sgd, t, x),
                     ClassTag$.MODULE$.apply(WorkerStats.class));
-            dropBlocks();                                  // the previous round's model is no longer needed
+            SliceBlocks.remove(states);                    // the previous round's states are no longer needed
             states = statesOut;
             began = System.nanoTime();
             sc.setJobDescription(label + ": averaging");
-            fetched = (Long[]) sc.sc().runJob(sliceTasks.rdd(), new SliceAverager(slicesOut, averagedOut, layout,
+            fetched = (Long[]) sc.sc().runJob(sliceTasks.rdd(), new SliceAverager(sgd.runId(), x,
                     WeightedMean.weights(stats), t.globalRound(), failFirstAttemptOfRound),
                     ClassTag$.MODULE$.apply(Long.class));
+            SliceBlocks.remove(averaged);                  // the averagers needed the round's starting model
+            SliceBlocks.remove(deltas);
+            base = x.startId();
             averaged = averagedOut;
+            deltas = deltasOut;
         } finally {
             sc.setJobDescription(null);
             SliceBlocks.remove(slicesOut);
             if (averaged != averagedOut) {                 // a failed round leaves nothing behind
                 SliceBlocks.remove(averagedOut);
+                SliceBlocks.remove(deltasOut);
                 if (states != statesOut) {
                     SliceBlocks.remove(statesOut);
                 }
@@ -145,6 +163,9 @@ final class ExecutorAveraging implements Averaging {
     private void dropBlocks() {
         SliceBlocks.remove(averaged);
         averaged = -1;
+        SliceBlocks.remove(deltas);
+        deltas = -1;
+        base = -1;
         SliceBlocks.remove(states);
         states = -1;
     }

@@ -3,6 +3,7 @@ package org.sparkcnn.spark;
 import org.apache.spark.TaskContext;
 import org.sparkcnn.core.train.LocalTrainer;
 import org.sparkcnn.spark.data.ExampleChunk;
+import org.sparkcnn.spark.exchange.ExchangePrecision;
 import org.sparkcnn.spark.exchange.SliceBlocks;
 import org.sparkcnn.spark.exchange.SliceLayout;
 import org.sparkcnn.spark.exchange.Traffic;
@@ -13,9 +14,10 @@ import java.io.Serializable;
 import java.util.Arrays;
 
 /**
- * A worker's round when the executors average: it starts from the previous round's K averaged slices (fetched once
- * per executor and round) or from the driver's broadcast after a (re)start, runs its local steps, and leaves its
- * vector cut into K slices in its executor's block manager, where averaging task k fetches slice k. Optimizer state
+ * A worker's round when the executors average: it starts from the previous round's averaged model (built once per
+ * executor and round, {@link RoundStart}) or from the driver's broadcast after a (re)start, runs its local steps,
+ * and leaves its vector — in bf16, its difference from the starting model — cut into K slices in its executor's
+ * block manager, where averaging task k fetches slice k. Optimizer state
  * kept per worker stays in the block manager too, read back by the worker's next task. Only the report goes to
  * the driver.
  */
@@ -39,20 +41,11 @@ final class LocalSgdToBlocks extends AbstractFunction2<TaskContext, Iterator<Exa
         Traffic traffic = new Traffic();
         SliceLayout layout = x.layout();
         int p = (int) trainer.network().params().length();
-        if (x.averagedIn() < 0) {
-            ModelVectors m = x.origin().value();
-            LocalSgd.copyInto(trainer.network().params(), m.params());
-            if (averageState) {
-                LocalSgd.copyInto(trainer.optimizer().state(), m.stateFor(worker));
-            }
+        float[] model = RoundStart.vector(sgd.runId(), x, traffic, task.globalRound());
+        LocalSgd.copyInto(trainer.network().params(), model, 0);
+        if (averageState) {
+            LocalSgd.copyInto(trainer.optimizer().state(), model, p);
         } else {
-            float[] model = WorkerCache.gathered(sgd.runId(), x.averagedIn(), () -> gather(layout, traffic));
-            LocalSgd.copyInto(trainer.network().params(), model, 0);
-            if (averageState) {
-                LocalSgd.copyInto(trainer.optimizer().state(), model, p);
-            }
-        }
-        if (!averageState) {
             LocalSgd.copyInto(trainer.optimizer().state(), x.statesIn() < 0 ? x.origin().value().stateFor(worker)
                     : SliceBlocks.get(x.statesIn(), worker, "optimizer state of worker " + worker, traffic));
         }
@@ -66,22 +59,16 @@ final class LocalSgdToBlocks extends AbstractFunction2<TaskContext, Iterator<Exa
         } else {
             SliceBlocks.put(x.statesOut(), worker, LocalSgd.copyOf(trainer.optimizer().state()));
         }
+        if (x.precision() == ExchangePrecision.BF16) {
+            for (int i = 0; i < v.length; i++) {
+                v[i] -= model[i];                      // the round's change, so bf16's error is relative to it
+            }
+        }
         for (int k = 0; k < layout.slices(); k++) {
             SliceBlocks.put(x.slicesOut(), worker * layout.slices() + k,
-                    Arrays.copyOfRange(v, layout.from(k), layout.from(k + 1)));
+                    Arrays.copyOfRange(v, layout.from(k), layout.from(k + 1)), x.precision());
         }
         return new WorkerStats(stats.worker(), stats.examples(), stats.steps(), stats.lossSum(),
                 stats.computeSeconds(), traffic.remoteBytes());
-    }
-
-    /** The previous round's averaged vector, from its K slices. */
-    private float[] gather(SliceLayout layout, Traffic traffic) {
-        float[] v = new float[layout.length()];
-        float[][] slices = SliceBlocks.getAll(x.averagedIn(), java.util.stream.IntStream.range(0, layout.slices())
-                .toArray(), k -> "averaged slice " + k + " of round " + task.globalRound(), traffic);
-        for (int k = 0; k < layout.slices(); k++) {
-            System.arraycopy(slices[k], 0, v, layout.from(k), slices[k].length);
-        }
-        return v;
     }
 }

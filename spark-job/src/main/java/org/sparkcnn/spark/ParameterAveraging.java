@@ -7,6 +7,7 @@ import org.sparkcnn.core.train.DataOrder;
 import org.sparkcnn.core.train.LocalTrainer;
 import org.sparkcnn.spark.data.Shards;
 import org.sparkcnn.spark.data.TrainingData;
+import org.sparkcnn.spark.exchange.ExchangePrecision;
 
 import java.util.Locale;
 import java.util.UUID;
@@ -32,6 +33,7 @@ public final class ParameterAveraging {
     private final JavaSparkContext sc;
     private final TrainingPlan plan;
     private final Aggregation aggregation;
+    private final ExchangePrecision precision;
     private final int failFirstAttemptOfRound;
 
     public ParameterAveraging(JavaSparkContext sc, TrainingPlan plan) {
@@ -47,10 +49,24 @@ public final class ParameterAveraging {
      * on the executors, averaging) throws.
      */
     public ParameterAveraging(JavaSparkContext sc, TrainingPlan plan, Aggregation aggregation, int failRound) {
+        this(sc, plan, aggregation, ExchangePrecision.FP32, failRound);
+    }
+
+    /**
+     * With the exchange stored in {@code precision}. bf16 exists only on the executors: with it {@code auto} takes
+     * the executor path, and {@link Aggregation#DRIVER} is refused.
+     */
+    public ParameterAveraging(JavaSparkContext sc, TrainingPlan plan, Aggregation aggregation,
+                              ExchangePrecision precision, int failRound) {
         this.sc = sc;
         this.plan = plan;
-        this.aggregation = aggregation.resolve(plan.workers(),
-                plan.spec().paramCount() + (plan.averageUpdater() ? stateLength() : 0L));
+        if (precision == ExchangePrecision.BF16 && aggregation == Aggregation.DRIVER) {
+            throw new IllegalArgumentException("--exchange-precision bf16 rounds what executors exchange; the driver "
+                    + "path exchanges nothing between executors: use --aggregation executors (or auto)");
+        }
+        this.aggregation = precision == ExchangePrecision.BF16 ? Aggregation.EXECUTORS : aggregation.resolve(
+                plan.workers(), plan.spec().paramCount() + (plan.averageUpdater() ? stateLength() : 0L));
+        this.precision = precision;
         this.failFirstAttemptOfRound = failRound;
     }
 
@@ -68,6 +84,37 @@ public final class ParameterAveraging {
                     + "--aggregation executors, or raise spark.driver.maxResultSize", plan.workers(), perWorker / 1e6,
                     perRound / 1e6, limit / 1e6));
         }
+    }
+
+    /**
+     * Refuses, before training, a run that one executor certainly cannot hold in a round: its trainers (one per task
+     * slot) and what the round's exchange keeps on its heap ({@link ExecutorFootprint}) against
+     * {@code spark.executor.memory} and JavaCPP's off-heap limits ({@link ExecutorLimits}). Local masters are not
+     * checked (their executor is the driver's JVM). Exchange blocks beyond the executor's storage memory spill to
+     * disk, with a warning.
+     */
+    public void checkExecutorLimits(org.apache.spark.SparkConf conf) {
+        String master = conf.get("spark.master", "local");
+        if (master.equals("local") || master.startsWith("local[")) {
+            return;
+        }
+        ExecutorLimits limits = ExecutorLimits.of(conf);
+        ExecutorFootprint f = ExecutorFootprint.of(plan, aggregation, stateLength(), limits.slots(),
+                limits.workersOnBusiest(plan.workers()));
+        limits.check(f, String.format(Locale.ROOT, "a round of %d workers averaging on the %s", plan.workers(),
+                aggregation == Aggregation.EXECUTORS ? "executors" : "driver"));
+        double storage = (limits.heapBytes() - ExecutorLimits.SPARK_RESERVED)
+                * conf.getDouble("spark.memory.fraction", 0.6);
+        if (f.blockBytes() > storage) {
+            LOG.warn("an executor keeps at least {} MB of exchange blocks per round, more than its storage memory "
+                    + "({} MB): Spark spills them to local disk; raise spark.executor.memory to keep them in memory",
+                    f.blockBytes() / 1_000_000, (long) storage / 1_000_000);
+        }
+    }
+
+    /** How the executors store what they exchange. */
+    public ExchangePrecision precision() {
+        return precision;
     }
 
     /** The averaging path this run takes. */
@@ -115,7 +162,8 @@ public final class ParameterAveraging {
         int n = Math.toIntExact(data.size());
         LocalSgd sgd = new LocalSgd(runId, plan, data.shardsFor(start.epoch()).shape(), failFirstAttemptOfRound);
         try (Averaging avg = aggregation == Aggregation.EXECUTORS
-                ? new ExecutorAveraging(sc, sgd, start.params().length, stateLength(), failFirstAttemptOfRound)
+                ? new ExecutorAveraging(sc, sgd, start.params().length, stateLength(), precision,
+                        failFirstAttemptOfRound)
                 : new DriverAveraging(sc, sgd)) {
             avg.restart(start.vectors());
             TrainingState replayFrom = start;

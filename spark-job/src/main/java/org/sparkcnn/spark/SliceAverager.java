@@ -1,6 +1,7 @@
 package org.sparkcnn.spark;
 
 import org.apache.spark.TaskContext;
+import org.sparkcnn.spark.exchange.ExchangePrecision;
 import org.sparkcnn.spark.exchange.SliceBlocks;
 import org.sparkcnn.spark.exchange.SliceLayout;
 import org.sparkcnn.spark.exchange.Traffic;
@@ -12,21 +13,20 @@ import java.io.Serializable;
 /**
  * Averaging task k of a round on the executors: fetches slice k of every worker's vector, sums them weighted, in
  * worker order, and leaves the averaged slice k in its executor's block manager for the next round's workers.
- * Returns the bytes it fetched from other executors.
+ * In bf16 the workers' slices are their differences from the round's starting model s: the task sums them into
+ * the mean difference d, stores d in bf16 for executors that hold s, and stores the model s + d (d as rounded,
+ * added in float) in fp32 for the others and the driver. Returns the bytes it fetched from other executors.
  */
 final class SliceAverager extends AbstractFunction2<TaskContext, Iterator<Integer>, Long> implements Serializable {
-    private final int slicesIn;
-    private final int averagedOut;
-    private final SliceLayout layout;
+    private final String runId;
+    private final ExchangeRound x;
     private final double[] weights;
     private final int globalRound;
     private final int failFirstAttemptOfRound;
 
-    SliceAverager(int slicesIn, int averagedOut, SliceLayout layout, double[] weights, int globalRound,
-                  int failFirstAttemptOfRound) {
-        this.slicesIn = slicesIn;
-        this.averagedOut = averagedOut;
-        this.layout = layout;
+    SliceAverager(String runId, ExchangeRound x, double[] weights, int globalRound, int failFirstAttemptOfRound) {
+        this.runId = runId;
+        this.x = x;
         this.weights = weights;
         this.globalRound = globalRound;
         this.failFirstAttemptOfRound = failFirstAttemptOfRound;
@@ -35,19 +35,36 @@ final class SliceAverager extends AbstractFunction2<TaskContext, Iterator<Intege
     @Override
     public Long apply(TaskContext ctx, Iterator<Integer> ignored) {
         int k = ctx.partitionId();
+        SliceLayout layout = x.layout();
         Traffic traffic = new Traffic();
         double[] sum = new double[layout.size(k)];
         int[] blocks = new int[weights.length];
         for (int w = 0; w < weights.length; w++) {
             blocks[w] = w * layout.slices() + k;
         }
-        SliceBlocks.forEach(slicesIn, blocks, w -> "slice " + k + " of worker " + w + " in round " + (globalRound + 1),
-                traffic, (w, slice) -> WeightedMean.accumulate(sum, weights[w], slice));
+        SliceBlocks.forEach(x.slicesOut(), blocks, x.precision(),
+                w -> "slice " + k + " of worker " + w + " in round " + (globalRound + 1), traffic,
+                (w, slice) -> WeightedMean.accumulate(sum, weights[w], slice));
         if (ctx.attemptNumber() == 0 && failFirstAttemptOfRound == globalRound) {
             throw new IllegalStateException("injected failure in the first attempt of averaging round "
                     + failFirstAttemptOfRound);
         }
-        SliceBlocks.put(averagedOut, k, WeightedMean.toFloats(sum));
+        float[] mean = WeightedMean.toFloats(sum);
+        if (x.precision() == ExchangePrecision.BF16) {
+            SliceBlocks.put(x.deltasOut(), k, mean, ExchangePrecision.BF16);
+            mean = RoundStart.plus(startSlice(k, traffic), mean);
+        }
+        SliceBlocks.put(x.averagedOut(), k, mean);
         return traffic.remoteBytes();
+    }
+
+    /** Slice k of the round's starting model: from this executor's copy when it has one. */
+    private float[] startSlice(int k, Traffic traffic) {
+        float[] held = WorkerCache.peek(runId, x.startId());
+        if (held != null) {
+            return java.util.Arrays.copyOfRange(held, x.layout().from(k), x.layout().from(k + 1));
+        }
+        return x.averagedIn() < 0 ? x.originSlice(k) : SliceBlocks.get(x.averagedIn(), k,
+                "averaged slice " + k + " of round " + globalRound, traffic);
     }
 }

@@ -30,13 +30,26 @@ final class WorkerCache {
 
     private WorkerCache() { }
 
+    /** Builds an executor's starting vector of a round from the one it held before (null when none). */
+    @FunctionalInterface
+    interface StartBuilder {
+        float[] build(int cachedId, float[] cached);
+    }
+
     /**
-     * The averaged vector of exchange group {@code group}, gathered once per executor: the first task of the round
-     * on this executor fetches it, the executor's other tasks of the round wait for it and share it (read only).
+     * The starting vector of model {@code id} (see {@link ExchangeRound}), built once per executor: the first task of
+     * the round on this executor builds it from the previous one, the executor's other tasks of the round wait for
+     * it and share it (read only). The executor keeps only its latest.
      */
-    static float[] gathered(String runId, int group, java.util.function.Supplier<float[]> gather) {
-        return GATHERED.compute(runId, (k, g) -> g != null && g.group() == group ? g
-                : new Gathered(group, gather.get())).vector();
+    static float[] gathered(String runId, int id, StartBuilder build) {
+        return GATHERED.compute(runId, (k, g) -> g != null && g.group() == id ? g
+                : new Gathered(id, g == null ? build.build(-1, null) : build.build(g.group(), g.vector()))).vector();
+    }
+
+    /** The starting vector of model {@code id} when this executor holds it, else null. */
+    static float[] peek(String runId, int id) {
+        Gathered g = GATHERED.get(runId);
+        return g != null && g.group() == id ? g.vector() : null;
     }
 
     /**

@@ -14,7 +14,13 @@ import org.sparkcnn.core.Presets;
 import org.sparkcnn.core.data.ImageArray;
 import org.sparkcnn.core.optim.OptimizerConfig;
 import org.sparkcnn.spark.data.TrainingData;
+import org.sparkcnn.spark.exchange.Bfloat16;
+import org.sparkcnn.spark.exchange.ExchangePrecision;
 import org.sparkcnn.spark.exchange.SliceBlocks;
+import org.sparkcnn.spark.exchange.Traffic;
+import org.sparkcnn.core.eval.Evaluator;
+import org.sparkcnn.core.eval.Metrics;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,7 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Averaging on the executors gives the driver's bits: for N = 1..8, with the optimizer state averaged or kept per
- * worker, across epoch ends and reshuffles; after lost exchange blocks too. What reaches the driver per round is
+ * worker, across epoch ends and reshuffles; after lost exchange blocks too. An exchange in bf16 trains about as
+ * well, in half the bytes. What reaches the driver per round is
  * measured with Spark's own task metrics.
  */
 class ExecutorAveragingTest {
@@ -56,8 +63,13 @@ class ExecutorAveragingTest {
     static long roundBytes;
 
     static TrainingState run(TrainingPlan plan, Aggregation aggregation, ParameterAveraging.Listener listener) {
+        return run(plan, aggregation, ExchangePrecision.FP32, listener);
+    }
+
+    static TrainingState run(TrainingPlan plan, Aggregation aggregation, ExchangePrecision precision,
+                             ParameterAveraging.Listener listener) {
         DriverTraffic traffic = DriverTraffic.attach(sc);
-        ParameterAveraging pa = new ParameterAveraging(sc, plan, aggregation);
+        ParameterAveraging pa = new ParameterAveraging(sc, plan, aggregation, precision, -1);
         assertEquals(aggregation, pa.aggregation());
         float[] init = new Network(SPEC, DataType.FLOAT).initialize(3).params().toFloatVector();
         try (TrainingData d = InMemory.training(sc, data, plan, 1)) {
@@ -154,5 +166,86 @@ class ExecutorAveragingTest {
         assertTrue(e.getMessage().contains("spark.driver.maxResultSize") && e.getMessage().contains("--aggregation "
                 + "executors"), e.getMessage());
         new ParameterAveraging(sc, lenet, Aggregation.EXECUTORS).checkDriverLimits(conf);
+    }
+
+    static double accuracy(float[] params) throws java.io.IOException {
+        ImageArray test = ImageArray.load(Path.of("../data/mnist-sample"), false);
+        Network net = new Network(SPEC, DataType.FLOAT);
+        net.params().assign(Nd4j.createFromArray(params));
+        return Metrics.of(Evaluator.evaluate(net, test, 0, test.size(), 250)).accuracy();
+    }
+
+    static double distance(float[] a, float[] b) {
+        double d = 0;
+        for (int i = 0; i < a.length; i++) {
+            d += ((double) a[i] - b[i]) * ((double) a[i] - b[i]);
+        }
+        return Math.sqrt(d);
+    }
+
+    @Test
+    void bf16ExchangeTrainsAboutAsWellAsFp32AndReplaysWithTheSameBits() throws java.io.IOException {
+        TrainingPlan plan = plan(3, true);
+        float[] init = new Network(SPEC, DataType.FLOAT).initialize(3).params().toFloatVector();
+        TrainingState fp32 = run(plan, Aggregation.EXECUTORS, new ParameterAveraging.Listener() { });
+        TrainingState bf16 = run(plan, Aggregation.EXECUTORS, ExchangePrecision.BF16,
+                new ParameterAveraging.Listener() { });
+        double change = distance(fp32.params(), init);
+        double error = distance(bf16.params(), fp32.params());
+        double accFp32 = accuracy(fp32.params());
+        double accBf16 = accuracy(bf16.params());
+        System.out.printf(java.util.Locale.ROOT, "bf16 vs fp32: |change| %.4f, |bf16 - fp32| %.5f, accuracy %.4f vs "
+                + "%.4f%n", change, error, accBf16, accFp32);
+        assertTrue(error > 0, "bf16 rounds the exchange");
+        assertTrue(error < 0.05 * change, "bf16 moved the model by " + error + " against a change of " + change);
+        assertTrue(accFp32 > 0.4, "fp32 accuracy (10 classes, 480 examples) " + accFp32);
+        assertEquals(accFp32, accBf16, 0.03, "bf16 accuracy");
+        TrainingState replayed = run(plan, Aggregation.EXECUTORS, ExchangePrecision.BF16,
+                new ParameterAveraging.Listener() {
+                    @Override
+                    public void onRound(RoundStats stats, RoundEnd next, int roundsInEpoch) {
+                        if (next.globalRound() == fp32.globalRound() - 2) {
+                            SliceBlocks.removeAll();
+                        }
+                    }
+                });
+        assertSameModel(bf16, replayed);
+    }
+
+    @Test
+    void bf16BlocksAreReadInHalfTheBytes() {
+        float[] v = new float[1000];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) Math.sin(i) * 1e-3f;
+        }
+        int group = SliceBlocks.newGroup(sc);
+        try {
+            SliceBlocks.put(group, 0, v);
+            SliceBlocks.put(group, 1, v, ExchangePrecision.BF16);
+            Traffic fp32 = new Traffic();
+            Traffic bf16 = new Traffic();
+            assertArrayEquals(v, SliceBlocks.get(group, 0, "fp32 block", fp32));
+            float[] got = SliceBlocks.get(group, 1, ExchangePrecision.BF16, "bf16 block", bf16);
+            assertEquals(4000, fp32.localBytes());
+            assertEquals(2000, bf16.localBytes());
+            for (int i = 0; i < v.length; i++) {
+                assertEquals(Bfloat16.toFloat(Bfloat16.round(v[i])), got[i]);
+                assertEquals(v[i], got[i], Math.abs(v[i]) / 256);
+            }
+        } finally {
+            SliceBlocks.remove(group);
+        }
+    }
+
+    @Test
+    void bf16IsRefusedOnTheDriverPathAndTakesTheExecutorsOnAuto() {
+        TrainingPlan plan = plan(2, true);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new ParameterAveraging(sc, plan, Aggregation.DRIVER, ExchangePrecision.BF16, -1));
+        assertTrue(e.getMessage().startsWith("--exchange-precision bf16") && e.getMessage().contains("--aggregation "
+                + "executors"), e.getMessage());
+        assertEquals(Aggregation.DRIVER, new ParameterAveraging(sc, plan, Aggregation.AUTO).aggregation());
+        assertEquals(Aggregation.EXECUTORS, new ParameterAveraging(sc, plan, Aggregation.AUTO, ExchangePrecision.BF16,
+                -1).aggregation());
     }
 }

@@ -130,8 +130,10 @@ public final class SparkCnn {
                                       ImageSource trainSource, Optional<ImageSource> testSource,
                                       Map<String, Object> configuration, String configText, Resumed resumed,
                                       DriverTraffic traffic) throws IOException {
-        ParameterAveraging pa = new ParameterAveraging(sc, plan, config.aggregationMode(), options.failRound());
+        ParameterAveraging pa = new ParameterAveraging(sc, plan, config.aggregationMode(),
+                config.exchangePrecisionMode(), options.failRound());
         pa.checkDriverLimits(sc.getConf());
+        pa.checkExecutorLimits(sc.getConf());
         TrainingState start = resumed.state() != null ? resumed.state() : pa.initialState(
                 new Network(plan.spec(), DataType.FLOAT).initialize(plan.seed()).params().toFloatVector());
         int n = Math.toIntExact(trainSource.size());

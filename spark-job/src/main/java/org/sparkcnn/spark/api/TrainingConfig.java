@@ -8,6 +8,7 @@ import org.sparkcnn.core.optim.LearningRate;
 import org.sparkcnn.core.optim.OptimizerConfig;
 import org.sparkcnn.spark.Aggregation;
 import org.sparkcnn.spark.TrainingPlan;
+import org.sparkcnn.spark.exchange.ExchangePrecision;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -39,13 +40,17 @@ import java.util.Map;
  * @param averageUpdaterState average the optimizer state with the parameters, or keep one per worker
  * @param aggregation         where the workers' vectors are averaged: {@code driver}, {@code executors} or
  *                            {@code auto} (the same bits either way)
+ * @param exchangePrecision   how the executors exchange vectors: {@code fp32} (bit-identical to the driver path)
+ *                            or {@code bf16} (the round's changes rounded to bfloat16: half the bytes; executor
+ *                            path only)
  * @param trainLimit          use only the first N training examples (0: all)
  * @param testLimit           use only the first N test examples (0: all)
  */
 public record TrainingConfig(String model, String init, int workers, int localSteps, int warmupEpochs, int batch,
                              int epochs, String updater, double lr, double momentum, double l2, double lrDecay,
                              long lrDecayEvery, long seed, int reshuffleEvery, int maxRounds,
-                             boolean averageUpdaterState, String aggregation, int trainLimit, int testLimit) {
+                             boolean averageUpdaterState, String aggregation, String exchangePrecision,
+                             int trainLimit, int testLimit) {
 
     public TrainingConfig {
         positive("localSteps", localSteps);
@@ -64,6 +69,17 @@ public record TrainingConfig(String model, String init, int workers, int localSt
             Aggregation.parse(aggregation);
         } catch (IllegalArgumentException e) {
             throw new ConfigException("aggregation", e.getMessage());
+        }
+        try {
+            if (ExchangePrecision.parse(exchangePrecision) == ExchangePrecision.BF16
+                    && Aggregation.parse(aggregation) == Aggregation.DRIVER) {
+                throw new ConfigException("exchangePrecision", "bf16 rounds what executors exchange, and the driver "
+                        + "aggregation exchanges nothing between executors: use aggregation executors (or auto)");
+            }
+        } catch (ConfigException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("exchangePrecision", e.getMessage());
         }
         ModelSpec spec = resolveSpec(model, init);
         if (spec.usesStep()) {
@@ -124,6 +140,11 @@ public record TrainingConfig(String model, String init, int workers, int localSt
         return Aggregation.parse(aggregation);
     }
 
+    /** How the executors exchange vectors. */
+    public ExchangePrecision exchangePrecisionMode() {
+        return ExchangePrecision.parse(exchangePrecision);
+    }
+
     /** The executors' plan for {@code workers} workers (this config's, or the resolved slots when it says 0). */
     public TrainingPlan plan(int resolvedWorkers) {
         return new TrainingPlan(spec(), optimizer(updater, lr, momentum, l2, lrDecay, lrDecayEvery), resolvedWorkers,
@@ -157,6 +178,7 @@ public record TrainingConfig(String model, String init, int workers, int localSt
         c.put("maxRounds", maxRounds);
         c.put("averageUpdaterState", averageUpdaterState);
         c.put("engine", engine);
+        c.put("exchangePrecision", exchangePrecisionMode().toString());
         return c;
     }
 
@@ -170,7 +192,7 @@ public record TrainingConfig(String model, String init, int workers, int localSt
                 .warmupEpochs(warmupEpochs).batch(batch).epochs(epochs).updater(updater).lr(lr).momentum(momentum)
                 .l2(l2).lrDecay(lrDecay).lrDecayEvery(lrDecayEvery).seed(seed).reshuffleEvery(reshuffleEvery)
                 .maxRounds(maxRounds).averageUpdaterState(averageUpdaterState).aggregation(aggregation)
-                .trainLimit(trainLimit).testLimit(testLimit);
+                .exchangePrecision(exchangePrecision).trainLimit(trainLimit).testLimit(testLimit);
     }
 
     /** Collects the settings; {@link #build} validates them. The defaults are the command line's. */
@@ -193,6 +215,7 @@ public record TrainingConfig(String model, String init, int workers, int localSt
         private int maxRounds = 0;
         private boolean averageUpdaterState = true;
         private String aggregation = "auto";
+        private String exchangePrecision = "fp32";
         private int trainLimit = 0;
         private int testLimit = 0;
 
@@ -288,6 +311,11 @@ public record TrainingConfig(String model, String init, int workers, int localSt
             return this;
         }
 
+        public Builder exchangePrecision(String v) {
+            exchangePrecision = v;
+            return this;
+        }
+
         public Builder trainLimit(int v) {
             trainLimit = v;
             return this;
@@ -301,7 +329,7 @@ public record TrainingConfig(String model, String init, int workers, int localSt
         public TrainingConfig build() {
             return new TrainingConfig(model, init, workers, localSteps, warmupEpochs, batch, epochs, updater, lr,
                     momentum, l2, lrDecay, lrDecayEvery, seed, reshuffleEvery, maxRounds, averageUpdaterState,
-                    aggregation, trainLimit, testLimit);
+                    aggregation, exchangePrecision, trainLimit, testLimit);
         }
     }
 }

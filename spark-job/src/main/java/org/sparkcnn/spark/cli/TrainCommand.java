@@ -132,6 +132,10 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
             + "is the same bits either way")
     String aggregation = "auto";
 
+    @Option(names = "--exchange-precision", paramLabel = "P", description = "fp32 or bf16: how executors exchange "
+            + "vectors (bf16: the round's changes rounded to bfloat16, half the bytes; executor path only)")
+    String exchangePrecision = "fp32";
+
     @Option(names = "--max-rounds", paramLabel = "R", description = "stop after R rounds in all (0: no limit)")
     int maxRounds = 0;
 
@@ -157,7 +161,8 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
                     .warmupEpochs(warmupEpochs).batch(batch).epochs(epochs).updater(updater).lr(lr)
                     .momentum(momentum).l2(l2).lrDecay(lrDecay).lrDecayEvery(lrDecayEvery).seed(seed)
                     .reshuffleEvery(reshuffleEvery).maxRounds(maxRounds).averageUpdaterState(averageUpdaterState)
-                    .aggregation(aggregation).trainLimit(trainLimit).testLimit(testLimit).build();
+                    .aggregation(aggregation).exchangePrecision(exchangePrecision).trainLimit(trainLimit)
+                    .testLimit(testLimit).build();
         } catch (ConfigException e) {
             throw new UserError(optionOf(e));
         }

@@ -12,8 +12,6 @@ import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.util.ArrayDeque;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -31,7 +29,8 @@ import java.util.function.IntFunction;
  * <p>
  * A group is named like the blocks of an RDD that does not exist: an id drawn from {@code SparkContext.newRddId()},
  * so it never collides with a real RDD's blocks, and {@code BlockManagerMaster.removeRdd} drops every block of the
- * group on every executor with one message. A block holds the raw little-endian floats ({@code MEMORY_AND_DISK_SER}),
+ * group on every executor with one message. A block holds the raw little-endian floats, or their bfloat16 roundings ({@link ExchangePrecision};
+ * the reader names the precision it wrote) ({@code MEMORY_AND_DISK_SER}),
  * so an executor serves it to another as it is stored, with no serializer in between, and a reader copies it into a
  * float array in bulk. Blocks are reported to the master so that other executors can find them.
  * This is the only class that uses Spark's storage API
@@ -77,13 +76,17 @@ public final class SliceBlocks {
 
     /** Stores {@code v} as block {@code index} of {@code group} in this executor's block manager. */
     public static void put(int group, int index, float[] v) {
+        put(group, index, v, ExchangePrecision.FP32);
+    }
+
+    /** Stores {@code v}, in {@code precision}, as block {@code index} of {@code group} in this executor's store. */
+    public static void put(int group, int index, float[] v, ExchangePrecision precision) {
         BlockManager bm = SparkEnv.get().blockManager();
-        ByteBuffer bytes = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asFloatBuffer().put(v);
+        ByteBuffer bytes = precision.encode(v);
         if (!bm.putBytes(new RDDBlockId(group, index), new ChunkedByteBuffer(bytes), StorageLevel.MEMORY_AND_DISK_SER(),
                 true, FLOATS)) {
             throw new IllegalStateException("the block manager of executor " + bm.executorId()
-                    + " could not store exchange block " + new RDDBlockId(group, index).name() + " (" + v.length * 4L
+                    + " could not store exchange block " + new RDDBlockId(group, index).name() + " (" + bytes.capacity()
                     + " bytes): raise spark.executor.memory or free local disk");
         }
     }
@@ -94,18 +97,24 @@ public final class SliceBlocks {
      * @throws LostBlockException when no executor holds it
      */
     public static float[] get(int group, int index, String what, Traffic traffic) {
+        return get(group, index, ExchangePrecision.FP32, what, traffic);
+    }
+
+    /** Block {@code index} of {@code group}, stored in {@code precision} (see {@link #get(int, int, String, Traffic)}). */
+    public static float[] get(int group, int index, ExchangePrecision precision, String what, Traffic traffic) {
         BlockManager bm = SparkEnv.get().blockManager();
         RDDBlockId id = new RDDBlockId(group, index);
-        float[] local = readLocal(bm, id);
-        float[] v = local == null ? fetch(bm, id, what) : local;
-        traffic.add(v.length * 4L, local == null);
+        float[] local = readLocal(bm, id, precision);
+        float[] v = local == null ? fetch(bm, id, precision, what) : local;
+        traffic.add((long) v.length * precision.bytesPerValue(), local == null);
         return v;
     }
 
-    /** Blocks {@code indices} of {@code group}, in that order (see {@link #forEach}). */
-    public static float[][] getAll(int group, int[] indices, IntFunction<String> what, Traffic traffic) {
+    /** Blocks {@code indices} of {@code group}, stored in {@code precision}, in that order (see {@link #forEach}). */
+    public static float[][] getAll(int group, int[] indices, ExchangePrecision precision, IntFunction<String> what,
+                                   Traffic traffic) {
         float[][] out = new float[indices.length][];
-        forEach(group, indices, what, traffic, (i, v) -> out[i] = v);
+        forEach(group, indices, precision, what, traffic, (i, v) -> out[i] = v);
         return out;
     }
 
@@ -115,11 +124,12 @@ public final class SliceBlocks {
      * location, then one to the holder, so fetching one after another would add their latencies). At most that many
      * fetched blocks wait in memory.
      *
+     * @param precision how the blocks were stored
      * @param what names block i for an error, e.g. {@code i -> "slice 3 of worker " + i}
      * @throws LostBlockException when no executor holds one of them
      */
-    public static void forEach(int group, int[] indices, IntFunction<String> what, Traffic traffic,
-                               BlockConsumer use) {
+    public static void forEach(int group, int[] indices, ExchangePrecision precision, IntFunction<String> what,
+                               Traffic traffic, BlockConsumer use) {
         BlockManager bm = SparkEnv.get().blockManager();
         ArrayDeque<Pending> ahead = new ArrayDeque<>();
         int next = 0;
@@ -127,8 +137,8 @@ public final class SliceBlocks {
             while (next < indices.length && (next <= i || ahead.size() < FETCHES_IN_FLIGHT)) {
                 RDDBlockId id = new RDDBlockId(group, indices[next]);
                 String name = what.apply(next);
-                float[] local = readLocal(bm, id);
-                ahead.add(local == null ? new Pending(FETCHERS.submit(() -> fetch(bm, id, name)), true)
+                float[] local = readLocal(bm, id, precision);
+                ahead.add(local == null ? new Pending(FETCHERS.submit(() -> fetch(bm, id, precision, name)), true)
                         : new Pending(CompletableFuture.completedFuture(local), false));
                 next++;
             }
@@ -144,7 +154,7 @@ public final class SliceBlocks {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while fetching exchange blocks", e);
             }
-            traffic.add(v.length * 4L, p.remote());
+            traffic.add((long) v.length * precision.bytesPerValue(), p.remote());
             use.accept(i, v);
         }
     }
@@ -158,37 +168,30 @@ public final class SliceBlocks {
         void accept(int i, float[] block);
     }
 
-    private static float[] fetch(BlockManager bm, RDDBlockId id, String what) {
+    private static float[] fetch(BlockManager bm, RDDBlockId id, ExchangePrecision precision, String what) {
         Option<ChunkedByteBuffer> found = bm.getRemoteBytes(id);
         if (found.isEmpty()) {
             throw new LostBlockException("exchange block " + id.name() + " (" + what + ") is lost: no executor "
                     + "holds it any more");
         }
         try {
-            return floats(found.get().toByteBuffer());
+            return precision.decode(found.get().toByteBuffer());
         } finally {
             found.get().dispose();
         }
     }
 
     /** The block from this executor's store, or null when this executor does not hold it. */
-    private static float[] readLocal(BlockManager bm, RDDBlockId id) {
+    private static float[] readLocal(BlockManager bm, RDDBlockId id, ExchangePrecision precision) {
         Option<BlockData> local = bm.getLocalBytes(id);
         if (local.isEmpty()) {
             return null;
         }
         try {
-            return floats(local.get().toByteBuffer());
+            return precision.decode(local.get().toByteBuffer());
         } finally {
             local.get().dispose();
             bm.releaseLock(id, Option.empty());
         }
-    }
-
-    private static float[] floats(ByteBuffer bytes) {
-        FloatBuffer f = bytes.order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
-        float[] v = new float[f.remaining()];
-        f.get(v);
-        return v;
     }
 }

@@ -125,13 +125,24 @@ final class ScalingCharts {
             RunResult r = g.getValue().get(0);
             double[] y = new double[wx.length];
             for (int i = 0; i < wx.length; i++) {
-                y[i] = model.epochSeconds(r.trainExamples(), (int) wx[i], r.localSteps(), r.batch(),
-                        r.shippedFloats(), link);
+                y[i] = model.epochSeconds(org.sparkcnn.spark.Aggregation.DRIVER, r.trainExamples(), (int) wx[i],
+                        r.localSteps(), r.batch(), r.shippedFloats(),
+                        org.sparkcnn.spark.exchange.ExchangePrecision.FP32, link);
             }
-            java.awt.Color color = PALETTE[chart.getSeriesMap().size() / 2 % PALETTE.length];
-            XYSeries p = chart.addSeries("projected " + g.getKey(), wx, y);
+            double[] yx = new double[wx.length];
+            for (int i = 0; i < wx.length; i++) {
+                yx[i] = model.epochSeconds(org.sparkcnn.spark.Aggregation.EXECUTORS, r.trainExamples(), (int) wx[i],
+                        r.localSteps(), r.batch(), r.shippedFloats(),
+                        org.sparkcnn.spark.exchange.ExchangePrecision.FP32, link);
+            }
+            java.awt.Color color = PALETTE[chart.getSeriesMap().size() / 3 % PALETTE.length];
+            XYSeries p = chart.addSeries("projected, driver path " + g.getKey(), wx, y);
             p.setMarker(SeriesMarkers.NONE);
             p.setLineColor(color);
+            XYSeries px = chart.addSeries("projected, executor path " + g.getKey(), wx, yx);
+            px.setMarker(SeriesMarkers.NONE);
+            px.setLineColor(color);
+            px.setLineStyle(SeriesLines.DASH_DASH);
             XYSeries m = chart.addSeries("measured " + g.getKey(), xs(g.getValue(), RunResult::workers),
                     xs(g.getValue(), x -> x.trainSeconds() / x.epochs()));
             m.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);

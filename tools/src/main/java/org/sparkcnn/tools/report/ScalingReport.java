@@ -1,5 +1,8 @@
 package org.sparkcnn.tools.report;
 
+import org.sparkcnn.spark.Aggregation;
+import org.sparkcnn.spark.exchange.ExchangePrecision;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -186,17 +189,24 @@ public final class ScalingReport {
 
     private static String projection(Sweep sweep, CommunicationModel model) {
         StringBuilder b = new StringBuilder("## PROJECTION (communication model, not a measurement)\n\n");
-        b.append(String.format(Locale.ROOT, "Seconds per epoch = ⌈n/N⌉ · c + R · (o + N · f · a + 2 · N · f · 4 B "
-                        + "/ link), with R rounds per epoch, f floats per worker and direction, and, fitted to the "
-                        + "runs with N ≤ %d (no time-sharing): c = %.3g s per example on one core, o = %.3g s fixed "
-                        + "scheduling+broadcast per round, a = %.3g s averaging per worker and float. It assumes one "
-                        + "core per worker and every byte through the driver's link; it ignores stragglers, "
-                        + "congestion and Spark's torrent broadcast (which spreads the download over the workers)."
-                        + "%n%n", sweep.cores(), model.secondsPerExample(), model.fixedSeconds(),
-                model.aggregatePerFloat()));
+        b.append(String.format(Locale.ROOT, "Seconds per epoch = ⌈n/N⌉ · c + R · round, with R rounds per epoch, "
+                        + "f floats exchanged per worker, and per round on the driver path (`--aggregation driver`) "
+                        + "o + N · f · a + 2 · N · f · 4 B / link (every byte through the driver's link), on the "
+                        + "executor path (`--aggregation executors`, fp32) o + f · a + 4 · f · 4 B · (N − 1)/N / link "
+                        + "(each machine's link, all in parallel). Fitted to the runs with N ≤ %d (no time-sharing): "
+                        + "c = %.3g s per example on one core, o = %.3g s fixed scheduling+broadcast per round (taken "
+                        + "to be the same on both paths), a = %.3g s averaging per worker and float. It assumes one "
+                        + "core and one machine per worker; it ignores stragglers, congestion and Spark's torrent "
+                        + "broadcast (which spreads the download over the workers). Bytes per round: the driver "
+                        + "receives N · (f · 4 B + %d B of reports) on the driver path and N · %d B on the executor "
+                        + "path; an executor receives f · 4 B on the driver path and 2 · f · 4 B · (N − 1)/N on the "
+                        + "executor path (half with bf16), and sends as much.%n%n", sweep.cores(),
+                model.secondsPerExample(), model.fixedSeconds(), model.aggregatePerFloat(),
+                CommunicationModel.REPORT_BYTES_PER_WORKER, CommunicationModel.REPORT_BYTES_PER_WORKER));
         b.append("![projection](" + ScalingCharts.PROJECTION + ")\n\n");
-        b.append("| configuration | N | measured s/epoch | projected, no transfer cost | projected, 10 Gbit/s | "
-                + "projected, 1 Gbit/s |\n|---|---:|---:|---:|---:|---:|\n");
+        b.append("| configuration | N | measured s/epoch | path | projected, no transfer cost | projected, 10 Gbit/s | "
+                + "projected, 1 Gbit/s | driver MB in / round | executor MB in / round |\n"
+                + "|---|---:|---:|---|---:|---:|---:|---:|---:|\n");
         for (Map.Entry<String, List<RunResult>> g : sweep.byLabel().entrySet()) {
             RunResult r = g.getValue().get(0);
             for (int w : CommunicationModel.WORKERS) {
@@ -204,12 +214,18 @@ public final class ScalingReport {
                         .map(x -> String.format(Locale.ROOT, "%.1f%s", x.trainSeconds() / x.epochs(),
                                 w > sweep.cores() && Sweep.onThisMachine(x.master()) ? "*" : ""))
                         .orElse("");
-                b.append(String.format(Locale.ROOT, "| %s | %d | %s", g.getKey(), w, measured));
-                for (CommunicationModel.Link link : CommunicationModel.LINKS) {
-                    b.append(String.format(Locale.ROOT, " | %.1f", model.epochSeconds(r.trainExamples(), w,
-                            r.localSteps(), r.batch(), r.shippedFloats(), link)));
+                for (Aggregation path : List.of(Aggregation.DRIVER, Aggregation.EXECUTORS)) {
+                    b.append(String.format(Locale.ROOT, "| %s | %d | %s | %s", g.getKey(), w,
+                            path == Aggregation.DRIVER ? measured : "", path));
+                    for (CommunicationModel.Link link : CommunicationModel.LINKS) {
+                        b.append(String.format(Locale.ROOT, " | %.1f", model.epochSeconds(path, r.trainExamples(),
+                                w, r.localSteps(), r.batch(), r.shippedFloats(), ExchangePrecision.FP32, link)));
+                    }
+                    b.append(String.format(Locale.ROOT, " | %.2f | %.2f |%n",
+                            CommunicationModel.driverBytesPerRound(path, w, r.shippedFloats()) / 1e6,
+                            CommunicationModel.executorBytesPerRound(path, w, r.shippedFloats(),
+                                    ExchangePrecision.FP32) / 1e6));
                 }
-                b.append(" |\n");
             }
         }
         b.append("\nWhere measured and projected differ at N ≤ cores, the model misses a cost of this machine; "

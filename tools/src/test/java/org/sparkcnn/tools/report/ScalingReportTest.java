@@ -2,6 +2,8 @@ package org.sparkcnn.tools.report;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkcnn.spark.Aggregation;
+import org.sparkcnn.spark.exchange.ExchangePrecision;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
@@ -98,9 +100,32 @@ class ScalingReportTest {
         CommunicationModel m = new CommunicationModel(0.01, 0.2, 1e-9);
         // 1000 examples on 4 workers: 250 each, ⌈250/32⌉ = 8 batches, τ=5 → 2 rounds.
         assertEquals(2, CommunicationModel.roundsPerEpoch(1000, 4, 5, 32));
-        double free = m.epochSeconds(1000, 4, 5, 32, 1000, CommunicationModel.LINKS.get(0));
+        double free = m.epochSeconds(Aggregation.DRIVER, 1000, 4, 5, 32, 1000, ExchangePrecision.FP32,
+                CommunicationModel.LINKS.get(0));
         assertEquals(250 * 0.01 + 2 * (0.2 + 4 * 1000 * 1e-9), free, 1e-12);
-        double gigabit = m.epochSeconds(1000, 4, 5, 32, 1000, CommunicationModel.LINKS.get(2));
+        double gigabit = m.epochSeconds(Aggregation.DRIVER, 1000, 4, 5, 32, 1000, ExchangePrecision.FP32,
+                CommunicationModel.LINKS.get(2));
         assertEquals(free + 2 * (2.0 * 4 * 1000 * 4 / 1.25e8), gigabit, 1e-12);
+        // executor path: one worker's share of the averaging, and 2 × (in and out) 2·f·4·(N−1)/N bytes per link
+        double executors = m.epochSeconds(Aggregation.EXECUTORS, 1000, 4, 5, 32, 1000, ExchangePrecision.FP32,
+                CommunicationModel.LINKS.get(2));
+        assertEquals(250 * 0.01 + 2 * (0.2 + 1000 * 1e-9 + 2.0 * 6000 / 1.25e8), executors, 1e-12);
+    }
+
+    @Test
+    void bytesPerRoundStayFlatInNOnTheExecutorPath() {
+        long lenet = 862_160;                                         // P + Nesterov's S
+        assertEquals(64 * (4 * lenet + 1_100), CommunicationModel.driverBytesPerRound(Aggregation.DRIVER, 64, lenet));
+        assertEquals(64 * 1_100, CommunicationModel.driverBytesPerRound(Aggregation.EXECUTORS, 64, lenet));
+        assertEquals(4 * lenet, CommunicationModel.executorBytesPerRound(Aggregation.DRIVER, 64, lenet,
+                ExchangePrecision.FP32));
+        assertEquals(2 * lenet * 4 * 63 / 64, CommunicationModel.executorBytesPerRound(Aggregation.EXECUTORS, 64,
+                lenet, ExchangePrecision.FP32));
+        assertEquals(2 * lenet * 4 / 2, CommunicationModel.executorBytesPerRound(Aggregation.EXECUTORS, 2, lenet,
+                ExchangePrecision.FP32));
+        assertEquals(2 * lenet * 2 / 2, CommunicationModel.executorBytesPerRound(Aggregation.EXECUTORS, 2, lenet,
+                ExchangePrecision.BF16));
+        assertTrue(CommunicationModel.executorBytesPerRound(Aggregation.EXECUTORS, 4096, lenet,
+                ExchangePrecision.FP32) < 2 * lenet * 4, "O(f) whatever N is");
     }
 }
