@@ -55,10 +55,10 @@ public final class Optimizer {
 
     /**
      * One update of {@code params} with gradient {@code grads} (which may be modified: L2 is added into it) at
-     * global iteration {@code t} (0-based).
+     * {@code time}.
      */
-    public void step(INDArray params, INDArray grads, long t) {
-        whole.step(params, grads, t);
+    public void step(INDArray params, INDArray grads, StepTime time) {
+        whole.step(params, grads, time);
     }
 
     /** The part [from, to) of the vectors, to be updated on its own (every rule here is element-wise). */
@@ -91,11 +91,14 @@ public final class Optimizer {
         }
 
         /** {@link Optimizer#step} on this part: {@code params} and {@code grads} are the part's views. */
-        public void step(INDArray params, INDArray grads, long t) {
-            double lr = config.learningRate().at(t);
+        public void step(INDArray params, INDArray grads, StepTime time) {
+            double lr = config.learningRate().at(time);
             var blas = Nd4j.getBlasWrapper().level1();
             if (config.l2() > 0) {
                 blas.axpy(length, config.l2(), params, grads);           // g += λθ
+            }
+            if (config.weightDecay() > 0) {
+                params.muli(1 - lr * config.weightDecay());              // θ ← θ − ηλθ (decoupled)
             }
             double mu = config.momentum();
             switch (config.kind()) {
@@ -119,7 +122,7 @@ public final class Optimizer {
                     blas.axpy(length, 1 - b1, grads, v);
                     u.muli(b2);                                          // u = β2 u + (1-β2) g²
                     blas.axpy(length, 1 - b2, tmp.assign(grads).muli(grads), u);
-                    long step = t + 1;
+                    long step = time.iteration() + 1;
                     double alpha = lr * Math.sqrt(1 - Math.pow(b2, step)) / (1 - Math.pow(b1, step));
                     Transforms.sqrt(tmp.assign(u), false).addi(config.epsilon()).rdivi(v);
                     blas.axpy(length, -alpha, tmp, params);              // θ -= α m / (√u + ε)

@@ -13,18 +13,26 @@ import java.util.Locale;
  * @param beta2        Adam's second-moment decay (default 0.999)
  * @param epsilon      Adam's ε (default 1e-8)
  * @param l2           L2 weight decay λ: the gradient becomes g + λθ (applied to every parameter, biases included)
+ * @param weightDecay  decoupled weight decay λ (Loshchilov &amp; Hutter 2019, AdamW / SGDW): before each update
+ *                     θ ← θ − lr·λ·θ, apart from the gradient and so from Adam's moments
  */
 public record OptimizerConfig(Kind kind, LearningRate learningRate, double momentum, double beta1, double beta2,
-                              double epsilon, double l2) implements Serializable {
+                              double epsilon, double l2, double weightDecay) implements Serializable {
 
     public enum Kind { SGD, MOMENTUM, NESTEROV, ADAM }
 
     public OptimizerConfig {
         if (momentum < 0 || momentum >= 1 || beta1 < 0 || beta1 >= 1 || beta2 < 0 || beta2 >= 1 || epsilon <= 0
-                || l2 < 0) {
+                || l2 < 0 || !(weightDecay >= 0 && weightDecay < 1)) {
             throw new IllegalArgumentException("bad optimizer hyper-parameters: momentum and betas in [0, 1), "
-                    + "epsilon > 0, l2 >= 0");
+                    + "epsilon > 0, l2 >= 0, weight decay in [0, 1)");
         }
+    }
+
+    /** Without decoupled weight decay. */
+    public OptimizerConfig(Kind kind, LearningRate learningRate, double momentum, double beta1, double beta2,
+                           double epsilon, double l2) {
+        this(kind, learningRate, momentum, beta1, beta2, epsilon, l2, 0);
     }
 
     /** Defaults for {@code kind}: momentum 0.9, Adam β1 0.9, β2 0.999, ε 1e-8, no weight decay. */

@@ -8,6 +8,7 @@ import org.sparkcnn.core.Network;
 import org.sparkcnn.core.data.ImageSet;
 import org.sparkcnn.core.optim.Optimizer;
 import org.sparkcnn.core.optim.OptimizerConfig;
+import org.sparkcnn.core.optim.StepTime;
 
 /**
  * Minibatch SGD: a network, its optimizer and the minibatch buffers, all reused between steps. A Spark worker
@@ -19,6 +20,7 @@ public final class LocalTrainer implements AutoCloseable {
     private final Network network;
     private final Optimizer optimizer;
     private final SplitBatch split;
+    private final BatchTransforms transforms;
     private INDArray x;
     private INDArray y;
 
@@ -27,12 +29,18 @@ public final class LocalTrainer implements AutoCloseable {
     }
 
     public LocalTrainer(ModelSpec spec, OptimizerConfig config, int threads) {
+        this(spec, config, threads, BatchTransforms.NONE);
+    }
+
+    /** With each training minibatch augmented and its labels smoothed as {@code transforms} says. */
+    public LocalTrainer(ModelSpec spec, OptimizerConfig config, int threads, BatchTransforms transforms) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         }
         this.network = new Network(spec, DataType.FLOAT);
         this.optimizer = config.create(spec.paramCount(), DataType.FLOAT);
-        this.split = threads > 1 ? new SplitBatch(network, optimizer, threads) : null;
+        this.transforms = transforms;
+        this.split = threads > 1 ? new SplitBatch(network, optimizer, threads, transforms) : null;
     }
 
     /** Threads computing each step's gradient. */
@@ -49,19 +57,19 @@ public final class LocalTrainer implements AutoCloseable {
     }
 
     /**
-     * One SGD step on examples {@code order[from .. from+count)} of {@code data} at global iteration {@code t};
-     * {@code noiseSeed} seeds dropout. Returns the minibatch's mean loss before the update.
+     * One SGD step on examples {@code order[from .. from+count)} of {@code data} at {@code time};
+     * {@code noiseSeed} seeds dropout and augmentation. Returns the minibatch's mean loss before the update.
      */
-    public double step(ImageSet data, int[] order, int from, int count, long t, long noiseSeed) {
+    public double step(ImageSet data, int[] order, int from, int count, StepTime time, long noiseSeed) {
         // the split step updates the parameters itself, range by range on its threads, when the loss is finite
-        double loss = split != null ? split.step(data, order, from, count, t, noiseSeed)
+        double loss = split != null ? split.step(data, order, from, count, time, noiseSeed)
                 : gradient(data, order, from, count, noiseSeed);
         if (!Double.isFinite(loss)) {
-            throw new DivergedException("the training loss became " + loss + " at iteration " + t
+            throw new DivergedException("the training loss became " + loss + " at iteration " + time.iteration()
                     + " (divergence): lower the learning rate");
         }
         if (split == null) {
-            optimizer.step(network.params(), network.grads(), t);
+            optimizer.step(network.params(), network.grads(), time);
         }
         return loss;
     }
@@ -73,6 +81,7 @@ public final class LocalTrainer implements AutoCloseable {
             y = Nd4j.createUninitialized(DataType.FLOAT, new long[]{count, network.spec().outputs()}, 'c');
         }
         data.fillBatch(order, from, count, x, y);
+        transforms.apply(x, y, in, 0, noiseSeed);
         return network.gradient(x, y, noiseSeed);
     }
 
@@ -109,7 +118,8 @@ public final class LocalTrainer implements AutoCloseable {
             for (int b = 0; b < batches; b++) {
                 int from = b * batch;
                 int count = Math.min(batch, n - from);
-                double loss = step(data, order, from, count, t, Seeds.mix(seed, epoch, 0, b));
+                double loss = step(data, order, from, count, StepTime.of(t, epoch, b, batches),
+                        Seeds.mix(seed, epoch, 0, b));
                 if (listener != null) {
                     listener.onStep(epoch, t, loss, count);
                 }

@@ -7,6 +7,7 @@ import org.sparkcnn.core.Network;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.sparkcnn.core.data.ImageSet;
 import org.sparkcnn.core.optim.Optimizer;
+import org.sparkcnn.core.optim.StepTime;
 
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -35,8 +36,10 @@ final class SplitBatch implements AutoCloseable {
     private final INDArray[][] gradRanges;     // [replica][range]: each replica's gradient views
     private final Optimizer.Part[] updates;    // [range]
     private final ExecutorService pool;
+    private final BatchTransforms transforms;
 
-    SplitBatch(Network main, Optimizer optimizer, int threads) {
+    SplitBatch(Network main, Optimizer optimizer, int threads, BatchTransforms transforms) {
+        this.transforms = transforms;
         this.replicas = new Network[threads];
         this.xs = new INDArray[threads];
         this.ys = new INDArray[threads];
@@ -70,11 +73,11 @@ final class SplitBatch implements AutoCloseable {
     }
 
     /**
-     * One step on examples {@code order[from .. from+count)} at iteration {@code t}: returns the minibatch's mean
+     * One step on examples {@code order[from .. from+count)} at {@code time}: returns the minibatch's mean
      * loss and, when it is finite, updates the parameters (a NaN or infinite loss leaves them as they were). The
      * trainer's network holds the minibatch gradient afterwards.
      */
-    double step(ImageSet data, int[] order, int from, int count, long t, long noiseSeed) {
+    double step(ImageSet data, int[] order, int from, int count, StepTime time, long noiseSeed) {
         int parts = Math.max(1, Math.min(replicas.length, count / MIN_CHUNK));
         double[] losses = new double[parts];
         onThreads(parts, i -> losses[i] = chunk(i, data, order, from, count, parts, noiseSeed));
@@ -94,7 +97,7 @@ final class SplitBatch implements AutoCloseable {
             for (int i = 1; i < parts; i++) {
                 Nd4j.getBlasWrapper().level1().axpy(g.length(), w[i], gradRanges[i][r], g);
             }
-            updates[r].step(paramRanges[r], g, t);
+            updates[r].step(paramRanges[r], g, time);
         });
         return loss;
     }
@@ -139,6 +142,7 @@ final class SplitBatch implements AutoCloseable {
             ys[i] = Nd4j.createUninitialized(DataType.FLOAT, new long[]{n, net.spec().outputs()}, 'c');
         }
         data.fillBatch(order, from + start, n, xs[i], ys[i]);
+        transforms.apply(xs[i], ys[i], in, start, noiseSeed);
         return net.gradient(xs[i], ys[i], i == 0 ? noiseSeed : Seeds.mix(noiseSeed, i));
     }
 

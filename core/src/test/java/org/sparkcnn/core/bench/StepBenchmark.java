@@ -1,5 +1,6 @@
 package org.sparkcnn.core.bench;
 
+import org.sparkcnn.core.optim.StepTime;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -63,7 +64,7 @@ public final class StepBenchmark {
             long began = System.nanoTime();
             long cpuBegan = threads.getCurrentThreadCpuTime();
             for (int s = 0; s < steps; s++) {
-                trainer.step(data, order, (s % per) * batch, batch, s, s);
+                trainer.step(data, order, (s % per) * batch, batch, new StepTime(s, 0), s);
             }
             double sec = (System.nanoTime() - began) / 1e9;
             double cpu = (threads.getCurrentThreadCpuTime() - cpuBegan) / 1e9;
@@ -120,7 +121,7 @@ public final class StepBenchmark {
                 bwd[i] += cpu() - b;
             }
             long t5 = cpu();
-            trainer.optimizer().step(net.params(), net.grads(), s);
+            trainer.optimizer().step(net.params(), net.grads(), new StepTime(s, 0));
             opt += cpu() - t5;
         }
         double total = fill + zero + loss + opt;

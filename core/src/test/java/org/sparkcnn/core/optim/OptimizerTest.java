@@ -17,7 +17,7 @@ class OptimizerTest {
         Optimizer opt = c.create(3, DataType.DOUBLE);
         INDArray p = Nd4j.createFromArray(START.clone());
         for (int t = 0; t < GRADS.length; t++) {
-            opt.step(p, Nd4j.createFromArray(GRADS[t].clone()), t);
+            opt.step(p, Nd4j.createFromArray(GRADS[t].clone()), new StepTime(t, 0));
         }
         return p.toDoubleVector();
     }
@@ -26,6 +26,37 @@ class OptimizerTest {
         for (int i = 0; i < expected.length; i++) {
             assertEquals(expected[i], actual[i], 1e-12, "component " + i);
         }
+    }
+
+    @Test
+    void decoupledWeightDecayShrinksTheParametersBeforeTheUpdate() {
+        double wd = 0.1;
+        OptimizerConfig sgdw = new OptimizerConfig(OptimizerConfig.Kind.SGD, LearningRate.constant(0.1), 0.9, 0.9,
+                0.999, 1e-8, 0, wd);
+        double[] p = START.clone();
+        for (int t = 0; t < GRADS.length; t++) {
+            for (int i = 0; i < 3; i++) {
+                p[i] = p[i] * (1 - 0.1 * wd) - 0.1 * GRADS[t][i];
+            }
+        }
+        assertClose(p, run(sgdw));
+        OptimizerConfig adam = OptimizerConfig.of(OptimizerConfig.Kind.ADAM, 0.01);
+        OptimizerConfig adamW = new OptimizerConfig(adam.kind(), adam.learningRate(), adam.momentum(), adam.beta1(),
+                adam.beta2(), adam.epsilon(), 0, wd);
+        // the gradients do not depend on θ here, so Adam's update u_t is the same with and without the decay:
+        // AdamW gives θ_t = θ_{t-1}(1 − ηλ) − u_t
+        Optimizer plain = adam.create(3, DataType.DOUBLE);
+        INDArray q = Nd4j.createFromArray(START.clone());
+        double[] w = START.clone();
+        for (int t = 0; t < GRADS.length; t++) {
+            double[] before = q.toDoubleVector();
+            plain.step(q, Nd4j.createFromArray(GRADS[t].clone()), new StepTime(t, 0));
+            double[] after = q.toDoubleVector();
+            for (int i = 0; i < 3; i++) {
+                w[i] = w[i] * (1 - 0.01 * wd) - (before[i] - after[i]);
+            }
+        }
+        assertClose(w, run(adamW));
     }
 
     @Test
@@ -94,7 +125,7 @@ class OptimizerTest {
     void stateIsOneFlatVectorAndResets() {
         Optimizer adam = OptimizerConfig.of(OptimizerConfig.Kind.ADAM, 0.01).create(3, DataType.FLOAT);
         assertEquals(6, adam.state().length());
-        adam.step(Nd4j.createFromArray(1f, 2f, 3f), Nd4j.createFromArray(1f, 1f, 1f), 0);
+        adam.step(Nd4j.createFromArray(1f, 2f, 3f), Nd4j.createFromArray(1f, 1f, 1f), new StepTime(0, 0));
         assertEquals(0.1 * 3 + 0.001 * 3, adam.state().sumNumber().doubleValue(), 1e-6);
         adam.reset();
         assertEquals(0, adam.state().sumNumber().doubleValue());

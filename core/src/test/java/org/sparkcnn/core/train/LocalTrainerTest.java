@@ -1,5 +1,6 @@
 package org.sparkcnn.core.train;
 
+import org.sparkcnn.core.optim.StepTime;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.sparkcnn.core.ModelSpec;
@@ -9,6 +10,7 @@ import org.sparkcnn.core.data.ImageArray;
 import org.sparkcnn.core.eval.EvalCounts;
 import org.sparkcnn.core.eval.Evaluator;
 import org.sparkcnn.core.eval.Metrics;
+import org.sparkcnn.core.optim.LearningRate;
 import org.sparkcnn.core.optim.OptimizerConfig;
 
 import java.nio.file.Path;
@@ -68,25 +70,29 @@ class LocalTrainerTest {
         OptimizerConfig adam = OptimizerConfig.of(OptimizerConfig.Kind.ADAM, 0.002);
         OptimizerConfig adamL2 = new OptimizerConfig(adam.kind(), adam.learningRate(), adam.momentum(), adam.beta1(),
                 adam.beta2(), adam.epsilon(), 1e-3);
+        OptimizerConfig adamW = new OptimizerConfig(adam.kind(), LearningRate.cosine(0.002, 1, 0.1), adam.momentum(),
+                adam.beta1(), adam.beta2(), adam.epsilon(), 0, 0.05);
+        BatchTransforms augmented = new BatchTransforms(Augmentation.parse("shift2,rotate10,scale0.1"), 0.1);
         for (int threads : new int[]{2, 3}) {
             for (OptimizerConfig opt : new OptimizerConfig[]{nesterov, adamL2}) {
-                compareSteps(train, spec, order, opt, threads);
+                compareSteps(train, spec, order, opt, threads, BatchTransforms.NONE);
             }
+            compareSteps(train, spec, order, adamW, threads, augmented);   // each example augmented alike
         }
     }
 
     private static void compareSteps(ImageArray train, ModelSpec spec, int[] order, OptimizerConfig opt,
-                                     int threads) {
-        try (LocalTrainer one = new LocalTrainer(spec, opt);
-             LocalTrainer many = new LocalTrainer(spec, opt, threads)) {
+                                     int threads, BatchTransforms transforms) {
+        try (LocalTrainer one = new LocalTrainer(spec, opt, 1, transforms);
+             LocalTrainer many = new LocalTrainer(spec, opt, threads, transforms)) {
             assertEquals(threads, many.threads());
             one.network().initialize(8);
             many.network().initialize(8);
             int[] batches = {64, 7, 1, 17, 33};
             int from = 0;
             for (int s = 0; s < batches.length; s++) {
-                double a = one.step(train, order, from, batches[s], s, s);
-                double b = many.step(train, order, from, batches[s], s, s);
+                double a = one.step(train, order, from, batches[s], new StepTime(s, 0.1 * s), s);
+                double b = many.step(train, order, from, batches[s], new StepTime(s, 0.1 * s), s);
                 assertEquals(a, b, 1e-5 * Math.abs(a), "loss of step " + s + " on " + threads + " threads");
                 assertClose(one.network().grads().toFloatVector(), many.network().grads().toFloatVector(), 2e-4);
                 from += batches[s];
