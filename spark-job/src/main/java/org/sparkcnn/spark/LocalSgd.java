@@ -6,6 +6,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparkcnn.core.Shape;
 import org.sparkcnn.core.data.ImageChunks;
+import org.sparkcnn.core.optim.StepTime;
 import org.sparkcnn.core.train.DataOrder;
 import org.sparkcnn.core.train.LocalTrainer;
 import org.sparkcnn.core.train.Seeds;
@@ -69,7 +70,7 @@ final class LocalSgd implements Serializable {
             int count = Math.min(plan.batchSize(), size - from);
             double loss;
             try {
-                loss = trainer.step(d, order, from, count, t.iteration() + steps,
+                loss = trainer.step(d, order, from, count, StepTime.of(t.iteration() + steps, t.epoch(), b, batches),
                         Seeds.mix(plan.seed(), t.epoch(), worker, b));
             } catch (LocalTrainer.DivergedException e) {
                 // Divergence is a result, not a task failure: retrying it is pointless, and the driver reports it.

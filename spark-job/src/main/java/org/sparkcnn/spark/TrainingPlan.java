@@ -2,6 +2,7 @@ package org.sparkcnn.spark;
 
 import org.sparkcnn.core.ModelSpec;
 import org.sparkcnn.core.optim.OptimizerConfig;
+import org.sparkcnn.core.train.BatchTransforms;
 
 import java.io.Serializable;
 
@@ -18,9 +19,18 @@ import java.io.Serializable;
  * @param seed            the run seed; every random stream (init, data order, dropout) derives from it
  * @param averageUpdater  average the workers' optimizer state with the parameters (true, DL4J's default too) or
  *                        keep one state per worker
+ * @param transforms      what each training minibatch goes through: augmentation and label smoothing
  */
 public record TrainingPlan(ModelSpec spec, OptimizerConfig optimizer, int workers, int localSteps, int warmupEpochs,
-                           int batchSize, int epochs, long seed, boolean averageUpdater) implements Serializable {
+                           int batchSize, int epochs, long seed, boolean averageUpdater, BatchTransforms transforms)
+        implements Serializable {
+
+    /** Without augmentation or label smoothing. */
+    public TrainingPlan(ModelSpec spec, OptimizerConfig optimizer, int workers, int localSteps, int warmupEpochs,
+                        int batchSize, int epochs, long seed, boolean averageUpdater) {
+        this(spec, optimizer, workers, localSteps, warmupEpochs, batchSize, epochs, seed, averageUpdater,
+                BatchTransforms.NONE);
+    }
 
     public TrainingPlan {
         if (workers < 1 || localSteps < 1 || batchSize < 1 || epochs < 1 || warmupEpochs < 0) {

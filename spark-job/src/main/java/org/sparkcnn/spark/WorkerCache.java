@@ -61,7 +61,8 @@ final class WorkerCache {
         drop(k -> !k.startsWith(runId + "/"));                          // trainers of finished runs
         ConcurrentLinkedDeque<LocalTrainer> idle = IDLE.computeIfAbsent(key, k -> new ConcurrentLinkedDeque<>());
         LocalTrainer t = idle.pollFirst();
-        LocalTrainer trainer = t != null ? t : new LocalTrainer(plan.spec(), plan.optimizer(), threads);
+        LocalTrainer trainer = t != null ? t : new LocalTrainer(plan.spec(), plan.optimizer(), threads,
+                plan.transforms());
         ctx.addTaskCompletionListener((TaskContext c) -> idle.addFirst(trainer));
         return trainer;
     }

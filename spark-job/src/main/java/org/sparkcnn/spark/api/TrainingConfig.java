@@ -6,6 +6,8 @@ import org.sparkcnn.core.Presets;
 import org.sparkcnn.core.WeightInit;
 import org.sparkcnn.core.optim.LearningRate;
 import org.sparkcnn.core.optim.OptimizerConfig;
+import org.sparkcnn.core.train.Augmentation;
+import org.sparkcnn.core.train.BatchTransforms;
 import org.sparkcnn.spark.Aggregation;
 import org.sparkcnn.spark.TrainingPlan;
 import org.sparkcnn.spark.exchange.ExchangePrecision;
@@ -32,8 +34,20 @@ import java.util.Map;
  * @param lr                  the learning rate
  * @param momentum            momentum for {@code momentum} and {@code nesterov}
  * @param l2                  L2 weight decay
- * @param lrDecay             step decay factor γ: lr·γ^⌊iteration / lrDecayEvery⌋
- * @param lrDecayEvery        iterations between decays (0: none)
+ * @param lrDecay             step decay factor γ ({@code iterations} and {@code step} schedules)
+ * @param lrDecayEvery        iterations between decays of the {@code iterations} schedule (0: none)
+ * @param lrSchedule          {@code iterations} (lr·γ^⌊t / lrDecayEvery⌋ over each worker's iterations),
+ *                            {@code step} (lr·γ^⌊e / lrStepEpochs⌋ over the epoch position e) or {@code cosine}
+ *                            (from lr to 0 over the epochs after the warm-up); epoch-based ones mean the same for
+ *                            every N
+ * @param lrStepEpochs        epochs between decays of the {@code step} schedule
+ * @param lrWarmupEpochs      linear learning-rate warm-up from 0 over the first W epochs (Goyal et al. 2017)
+ * @param lrScaling           the scaling rule for N workers: {@code none}, {@code linear} (lr·N) or {@code sqrt}
+ *                            (lr·√N), lr being the rate for one worker
+ * @param weightDecay         decoupled weight decay λ (AdamW / SGDW): θ ← θ − lr·λ·θ every step
+ * @param labelSmoothing      ε: training targets (1 − ε)·onehot + ε/K
+ * @param augment             training-image augmentation, e.g. {@code shift2,rotate10,scale0.1,flip}, or
+ *                            {@code none}; seeded, computed on the executors
  * @param seed                the run seed: initialization, data order and dropout derive from it
  * @param reshuffleEvery      reshuffle the training set across the shards every K epochs (0: never)
  * @param maxRounds           stop after this many rounds in all (0: no limit)
@@ -48,7 +62,8 @@ import java.util.Map;
  */
 public record TrainingConfig(String model, String init, int workers, int localSteps, int warmupEpochs, int batch,
                              int epochs, String updater, double lr, double momentum, double l2, double lrDecay,
-                             long lrDecayEvery, long seed, int reshuffleEvery, int maxRounds,
+                             long lrDecayEvery, String lrSchedule, double lrStepEpochs, double lrWarmupEpochs,
+                             String lrScaling, double weightDecay, double labelSmoothing, String augment, long seed, int reshuffleEvery, int maxRounds,
                              boolean averageUpdaterState, String aggregation, String exchangePrecision,
                              int trainLimit, int testLimit) {
 
@@ -85,7 +100,9 @@ public record TrainingConfig(String model, String init, int workers, int localSt
         if (spec.usesStep()) {
             throw new ConfigException("model", Activation.STEP_MESSAGE);
         }
-        optimizer(updater, lr, momentum, l2, lrDecay, lrDecayEvery);
+        schedule(lr, lrDecay, lrDecayEvery, lrSchedule, lrStepEpochs, lrWarmupEpochs, epochs, lrScaling, 1);
+        optimizer(updater, LearningRate.constant(lr), momentum, l2, weightDecay);
+        transforms(augment, labelSmoothing);
     }
 
     private static void positive(String setting, long value) {
@@ -114,8 +131,50 @@ public record TrainingConfig(String model, String init, int workers, int localSt
         }
     }
 
-    private static OptimizerConfig optimizer(String updater, double lr, double momentum, double l2, double lrDecay,
-                                             long lrDecayEvery) {
+    /** The learning-rate schedule for {@code workers} workers (the scaling rule applied). */
+    private static LearningRate schedule(double lr, double lrDecay, long lrDecayEvery, String lrSchedule,
+                                         double lrStepEpochs, double lrWarmupEpochs, int epochs, String lrScaling,
+                                         int workers) {
+        LearningRate.Decay decay;
+        try {
+            decay = LearningRate.Decay.parse(lrSchedule);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("lrSchedule", e.getMessage());
+        }
+        double factor = switch (lrScaling.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "none" -> 1;
+            case "linear" -> workers;
+            case "sqrt" -> Math.sqrt(workers);
+            default -> throw new ConfigException("lrScaling", "must be none, linear or sqrt, got '" + lrScaling + "'");
+        };
+        try {
+            LearningRate schedule = switch (decay) {
+                case ITERATION_STEPS -> new LearningRate(lr, decay, lrDecay, lrDecayEvery, 0, lrWarmupEpochs, 0);
+                case EPOCH_STEPS -> LearningRate.epochSteps(lr, lrDecay, lrStepEpochs, lrWarmupEpochs);
+                case COSINE -> LearningRate.cosine(lr, epochs, lrWarmupEpochs);
+            };
+            return schedule.scaled(factor);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("lrSchedule", e.getMessage());
+        }
+    }
+
+    private static BatchTransforms transforms(String augment, double labelSmoothing) {
+        Augmentation a;
+        try {
+            a = Augmentation.parse(augment);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("augment", e.getMessage());
+        }
+        try {
+            return new BatchTransforms(a, labelSmoothing);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("labelSmoothing", e.getMessage());
+        }
+    }
+
+    private static OptimizerConfig optimizer(String updater, LearningRate schedule, double momentum, double l2,
+                                             double weightDecay) {
         OptimizerConfig.Kind kind;
         try {
             kind = OptimizerConfig.parseKind(updater);
@@ -123,8 +182,7 @@ public record TrainingConfig(String model, String init, int workers, int localSt
             throw new ConfigException("updater", e.getMessage());
         }
         try {
-            return new OptimizerConfig(kind, LearningRate.stepDecay(lr, lrDecay, lrDecayEvery), momentum, 0.9, 0.999,
-                    1e-8, l2);
+            return new OptimizerConfig(kind, schedule, momentum, 0.9, 0.999, 1e-8, l2, weightDecay);
         } catch (IllegalArgumentException e) {
             throw new ConfigException("optimizer", e.getMessage());
         }
@@ -147,8 +205,10 @@ public record TrainingConfig(String model, String init, int workers, int localSt
 
     /** The executors' plan for {@code workers} workers (this config's, or the resolved slots when it says 0). */
     public TrainingPlan plan(int resolvedWorkers) {
-        return new TrainingPlan(spec(), optimizer(updater, lr, momentum, l2, lrDecay, lrDecayEvery), resolvedWorkers,
-                localSteps, warmupEpochs, batch, epochs, seed, averageUpdaterState);
+        LearningRate schedule = schedule(lr, lrDecay, lrDecayEvery, lrSchedule, lrStepEpochs, lrWarmupEpochs, epochs,
+                lrScaling, resolvedWorkers);
+        return new TrainingPlan(spec(), optimizer(updater, schedule, momentum, l2, weightDecay), resolvedWorkers,
+                localSteps, warmupEpochs, batch, epochs, seed, averageUpdaterState, transforms(augment, labelSmoothing));
     }
 
     /**
@@ -171,6 +231,13 @@ public record TrainingConfig(String model, String init, int workers, int localSt
         c.put("l2", l2);
         c.put("lrDecay", lrDecay);
         c.put("lrDecayEvery", lrDecayEvery);
+        c.put("lrSchedule", LearningRate.Decay.parse(lrSchedule).toString());
+        c.put("lrStepEpochs", lrStepEpochs);
+        c.put("lrWarmupEpochs", lrWarmupEpochs);
+        c.put("lrScaling", lrScaling);
+        c.put("weightDecay", weightDecay);
+        c.put("labelSmoothing", labelSmoothing);
+        c.put("augment", Augmentation.parse(augment).toText());
         c.put("init", init);
         c.put("seed", seed);
         c.put("trainExamples", trainExamples);
@@ -190,7 +257,9 @@ public record TrainingConfig(String model, String init, int workers, int localSt
     public Builder toBuilder() {
         return new Builder().model(model).init(init).workers(workers).localSteps(localSteps)
                 .warmupEpochs(warmupEpochs).batch(batch).epochs(epochs).updater(updater).lr(lr).momentum(momentum)
-                .l2(l2).lrDecay(lrDecay).lrDecayEvery(lrDecayEvery).seed(seed).reshuffleEvery(reshuffleEvery)
+                .l2(l2).lrDecay(lrDecay).lrDecayEvery(lrDecayEvery).lrSchedule(lrSchedule).lrStepEpochs(lrStepEpochs)
+                .lrWarmupEpochs(lrWarmupEpochs).lrScaling(lrScaling).weightDecay(weightDecay)
+                .labelSmoothing(labelSmoothing).augment(augment).seed(seed).reshuffleEvery(reshuffleEvery)
                 .maxRounds(maxRounds).averageUpdaterState(averageUpdaterState).aggregation(aggregation)
                 .exchangePrecision(exchangePrecision).trainLimit(trainLimit).testLimit(testLimit);
     }
@@ -210,6 +279,13 @@ public record TrainingConfig(String model, String init, int workers, int localSt
         private double l2 = 0;
         private double lrDecay = 1.0;
         private long lrDecayEvery = 0;
+        private String lrSchedule = "iterations";
+        private double lrStepEpochs = 0;
+        private double lrWarmupEpochs = 0;
+        private String lrScaling = "none";
+        private double weightDecay = 0;
+        private double labelSmoothing = 0;
+        private String augment = "none";
         private long seed = 1;
         private int reshuffleEvery = 1;
         private int maxRounds = 0;
@@ -286,6 +362,41 @@ public record TrainingConfig(String model, String init, int workers, int localSt
             return this;
         }
 
+        public Builder lrSchedule(String v) {
+            lrSchedule = v;
+            return this;
+        }
+
+        public Builder lrStepEpochs(double v) {
+            lrStepEpochs = v;
+            return this;
+        }
+
+        public Builder lrWarmupEpochs(double v) {
+            lrWarmupEpochs = v;
+            return this;
+        }
+
+        public Builder lrScaling(String v) {
+            lrScaling = v;
+            return this;
+        }
+
+        public Builder weightDecay(double v) {
+            weightDecay = v;
+            return this;
+        }
+
+        public Builder labelSmoothing(double v) {
+            labelSmoothing = v;
+            return this;
+        }
+
+        public Builder augment(String v) {
+            augment = v;
+            return this;
+        }
+
         public Builder seed(long v) {
             seed = v;
             return this;
@@ -328,7 +439,8 @@ public record TrainingConfig(String model, String init, int workers, int localSt
 
         public TrainingConfig build() {
             return new TrainingConfig(model, init, workers, localSteps, warmupEpochs, batch, epochs, updater, lr,
-                    momentum, l2, lrDecay, lrDecayEvery, seed, reshuffleEvery, maxRounds, averageUpdaterState,
+                    momentum, l2, lrDecay, lrDecayEvery, lrSchedule, lrStepEpochs, lrWarmupEpochs, lrScaling,
+                    weightDecay, labelSmoothing, augment, seed, reshuffleEvery, maxRounds, averageUpdaterState,
                     aggregation, exchangePrecision, trainLimit, testLimit);
         }
     }

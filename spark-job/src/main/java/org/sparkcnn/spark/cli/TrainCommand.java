@@ -74,6 +74,33 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--lr-decay-every", paramLabel = "ITERATIONS", description = "iterations between decays (0: none)")
     long lrDecayEvery = 0;
 
+    @Option(names = "--lr-schedule", paramLabel = "S", description = "iterations (--lr-decay every "
+            + "--lr-decay-every iterations of each worker), step (--lr-decay every --lr-step-epochs epochs) or cosine "
+            + "(to 0 at the end); the epoch-based ones mean the same for any --workers")
+    String lrSchedule = "iterations";
+
+    @Option(names = "--lr-step-epochs", paramLabel = "E", description = "epochs between decays (--lr-schedule step)")
+    double lrStepEpochs = 0;
+
+    @Option(names = "--lr-warmup-epochs", paramLabel = "E", description = "linear learning-rate warm-up from 0 over "
+            + "the first E epochs")
+    double lrWarmupEpochs = 0;
+
+    @Option(names = "--lr-scaling", paramLabel = "RULE", description = "none, linear (lr x workers) or sqrt "
+            + "(lr x sqrt(workers)); --lr is then the rate for one worker")
+    String lrScaling = "none";
+
+    @Option(names = "--weight-decay", paramLabel = "X", description = "decoupled weight decay (AdamW / SGDW): "
+            + "params *= 1 - lr * X every step")
+    double weightDecay = 0;
+
+    @Option(names = "--label-smoothing", paramLabel = "X", description = "training targets (1 - X) one-hot + X / K")
+    double labelSmoothing = 0;
+
+    @Option(names = "--augment", paramLabel = "SPEC", description = "augmentation of training images on the "
+            + "executors, seeded: none, or e.g. shift2,rotate10,scale0.1,flip")
+    String augment = "none";
+
     @Option(names = "--init", description = "default weight init: zeros, constantV, uniformA, normalS, xavier-normal, "
             + "xavier-uniform, glorot-normal, glorot-uniform, he")
     String init = "glorot-uniform";
@@ -159,7 +186,9 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
         try {
             return TrainingConfig.builder().model(model).init(init).workers(spark.workers).localSteps(localSteps)
                     .warmupEpochs(warmupEpochs).batch(batch).epochs(epochs).updater(updater).lr(lr)
-                    .momentum(momentum).l2(l2).lrDecay(lrDecay).lrDecayEvery(lrDecayEvery).seed(seed)
+                    .momentum(momentum).l2(l2).lrDecay(lrDecay).lrDecayEvery(lrDecayEvery).lrSchedule(lrSchedule)
+                    .lrStepEpochs(lrStepEpochs).lrWarmupEpochs(lrWarmupEpochs).lrScaling(lrScaling)
+                    .weightDecay(weightDecay).labelSmoothing(labelSmoothing).augment(augment).seed(seed)
                     .reshuffleEvery(reshuffleEvery).maxRounds(maxRounds).averageUpdaterState(averageUpdaterState)
                     .aggregation(aggregation).exchangePrecision(exchangePrecision).trainLimit(trainLimit)
                     .testLimit(testLimit).build();

@@ -210,7 +210,15 @@ public final class Dl4jModels {
         if (c.l2() > 0) {
             throw new IllegalArgumentException("L2 weight decay is not mapped to DL4J; use l2 = 0 to compare engines");
         }
+        if (c.weightDecay() > 0) {
+            throw new IllegalArgumentException("decoupled weight decay is not mapped to DL4J; use weight decay 0 to "
+                    + "compare engines");
+        }
         LearningRate lr = c.learningRate();
+        if (lr.decay() != LearningRate.Decay.ITERATION_STEPS || lr.warmupEpochs() > 0) {
+            throw new IllegalArgumentException("epoch-based learning-rate schedules and warm-up are not mapped to "
+                    + "DL4J; use the iteration step decay to compare engines");
+        }
         boolean constant = lr.every() == 0 || lr.gamma() == 1.0;
         ISchedule schedule = constant ? null : new StepSchedule(ScheduleType.ITERATION, lr.base(), lr.gamma(),
                 lr.every());
