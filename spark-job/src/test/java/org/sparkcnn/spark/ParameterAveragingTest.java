@@ -14,6 +14,7 @@ import org.sparkcnn.core.eval.EvalCounts;
 import org.sparkcnn.core.eval.Evaluator;
 import org.sparkcnn.core.eval.Metrics;
 import org.sparkcnn.core.optim.OptimizerConfig;
+import org.sparkcnn.core.optim.StepTime;
 import org.sparkcnn.core.train.DataOrder;
 import org.sparkcnn.core.train.IndexPermutation;
 import org.sparkcnn.core.train.LocalTrainer;
@@ -127,7 +128,8 @@ class ParameterAveragingTest {
             long examples = 0;
             for (int b = 0; b < tau; b++) {
                 int count = Math.min(batch, shard.size() - b * batch);
-                t.step(shard, order, b * batch, count, b, Seeds.mix(3, 0, w, b));
+                t.step(shard, order, b * batch, count,
+                        StepTime.of(b, 0, b, DataOrder.batches(shard.size(), batch)), Seeds.mix(3, 0, w, b));
                 examples += count;
             }
             float[] p = t.network().params().toFloatVector();
