@@ -8,6 +8,7 @@ import org.sparkcnn.spark.RoundStats;
 import org.sparkcnn.spark.TrainingState;
 import org.sparkcnn.spark.io.Checkpoint;
 import org.sparkcnn.spark.io.MetricsReport;
+import org.sparkcnn.spark.io.RoundsCsv;
 import org.sparkcnn.spark.io.Storage;
 
 import java.io.ByteArrayOutputStream;
