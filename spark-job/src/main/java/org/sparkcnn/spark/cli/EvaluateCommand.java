@@ -48,8 +48,9 @@ final class EvaluateCommand implements Callable<Integer> {
         Storage storage = new Storage(SparkHadoopUtil.get().newConfiguration(conf));
         ModelFile.Model m = ModelInput.load(storage, model);
         try (JavaSparkContext sc = spark.start("spark-cnn evaluate")) {
-            ImageSource source = Inputs.open(sc, data, trainSet, 0, m.spec(), spark.workers);
-            Shards test = Shards.place(sc, source, spark.workers, m.spec().outputs(), Layout.sourceOrder(source.size()));
+            int workers = spark.workers(sc);
+            ImageSource source = Inputs.open(sc, data, trainSet, 0, m.spec(), workers);
+            Shards test = Shards.place(sc, source, workers, m.spec().outputs(), Layout.sourceOrder(source.size()));
             Metrics metrics = Metrics.of(DistributedEvaluation.evaluate(sc, m.spec(), m.params().toFloatVector(),
                     test));
             test.release();

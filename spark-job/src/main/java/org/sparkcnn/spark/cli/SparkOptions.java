@@ -3,6 +3,7 @@ package org.sparkcnn.spark.cli;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.sparkcnn.spark.EngineConf;
+import picocli.CommandLine.Help;
 import picocli.CommandLine.Option;
 
 import java.util.ArrayList;
@@ -15,8 +16,11 @@ final class SparkOptions {
             + "on all cores, each worker's task using cores/workers of them)")
     String master;
 
-    @Option(names = "--workers", description = "number of workers (shards, tasks per round); default: cores")
-    int workers = Runtime.getRuntime().availableProcessors();
+    @Option(names = "--workers", paramLabel = "N", showDefaultValue = Help.Visibility.NEVER, description = "number "
+            + "of workers (shards, tasks per round). Default: the task slots of the started Spark context, its "
+            + "defaultParallelism / spark.task.cpus: with --master (or spark-submit's) the executors' cores registered "
+            + "when the context is ready, in local mode without --master this machine's cores")
+    Integer workers;
 
     @Option(names = "--conf", description = "a SparkConf setting key=value (repeatable)")
     List<String> conf = new ArrayList<>();
@@ -25,9 +29,44 @@ final class SparkOptions {
     boolean verbose;
 
     void validate() {
-        if (workers < 1) {
+        if (workers != null && workers < 1) {
             throw new UserError("--workers must be at least 1, got " + workers);
         }
+    }
+
+    /** The workers as known before the context starts: --workers, else this machine's cores (local mode's). */
+    int workersBeforeStart() {
+        return workers != null ? workers : Runtime.getRuntime().availableProcessors();
+    }
+
+    /**
+     * The workers of a started context: --workers, else its task slots, defaultParallelism (the executors' cores,
+     * or spark.default.parallelism when set) divided by spark.task.cpus, at least 1. On a cluster the executors
+     * register after the context starts: Spark's scheduler waits for
+     * {@code spark.scheduler.minRegisteredResourcesRatio} of the requested ones (set to 1 here when --workers is
+     * not given), and this waits up to {@code spark.scheduler.maxRegisteredResourcesWaitingTime} for the first.
+     */
+    int workers(JavaSparkContext sc) {
+        if (workers != null) {
+            return workers;
+        }
+        SparkConf c = sc.getConf();
+        if (!sc.isLocal()) {
+            long deadline = System.nanoTime()
+                    + c.getTimeAsMs("spark.scheduler.maxRegisteredResourcesWaitingTime", "30s") * 1_000_000;
+            // getExecutorInfos lists the driver too.
+            while (sc.statusTracker().getExecutorInfos().length < 2 && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        int slots = c.contains("spark.default.parallelism") ? sc.defaultParallelism()
+                : sc.defaultParallelism() / c.getInt("spark.task.cpus", 1);
+        return Math.max(1, slots);
     }
 
     /** The SparkConf: Kryo with the project's registrator in strict mode, then the user's --conf pairs. */
@@ -48,9 +87,10 @@ final class SparkOptions {
         } else if (!c.contains("spark.master")) {
             // Local mode: every worker's task gets an equal share of this machine's cores (at least one).
             int cores = Runtime.getRuntime().availableProcessors();
-            c.setMaster("local[" + Math.max(workers, cores) + "]");
-            if (cores / workers > 1 && !c.contains("spark.task.cpus")) {
-                c.set("spark.task.cpus", Integer.toString(cores / workers));
+            int n = workersBeforeStart();
+            c.setMaster("local[" + Math.max(n, cores) + "]");
+            if (cores / n > 1 && !c.contains("spark.task.cpus")) {
+                c.set("spark.task.cpus", Integer.toString(cores / n));
             }
         }
         for (String kv : conf) {
@@ -64,6 +104,9 @@ final class SparkOptions {
         // spark.master or spark-submit) needs the driver reachable from the executors, so it is left alone.
         if (c.get("spark.master", "").startsWith("local")) {
             c.setIfMissing("spark.driver.host", "127.0.0.1").setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+        } else if (workers == null) {
+            // The workers are the cluster's task slots: the context is ready once all requested executors are there.
+            c.setIfMissing("spark.scheduler.minRegisteredResourcesRatio", "1.0");
         }
         return c;
     }

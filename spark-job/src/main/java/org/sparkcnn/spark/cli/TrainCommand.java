@@ -201,7 +201,7 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }
-        return new TrainingPlan(spec, opt, spark.workers, localSteps, warmupEpochs, batch, epochs, seed,
+        return new TrainingPlan(spec, opt, spark.workersBeforeStart(), localSteps, warmupEpochs, batch, epochs, seed,
                 averageUpdaterState);
     }
 
@@ -253,6 +253,7 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
         }
         try (JavaSparkContext sc = new JavaSparkContext(sparkConf)) {
             quiet(sc);
+            plan = plan.withWorkers(spark.workers(sc));
             ImageSource trainSource = Inputs.open(sc, data, true, trainLimit, plan.spec(), plan.workers());
             ImageSource testSource = Inputs.open(sc, data, false, testLimit, plan.spec(), plan.workers());
             Map<String, Object> configuration = configuration(plan, trainSource.size());
