@@ -55,7 +55,7 @@ final class SparkOptions {
             long deadline = System.nanoTime()
                     + c.getTimeAsMs("spark.scheduler.maxRegisteredResourcesWaitingTime", "30s") * 1_000_000;
             // getExecutorInfos lists the driver too.
-            while (sc.statusTracker().getExecutorInfos().length < 2 && System.nanoTime() < deadline) {
+            while (sc.sc().statusTracker().getExecutorInfos().length < 2 && System.nanoTime() < deadline) {
                 try {
                     Thread.sleep(100);
                 } catch (InterruptedException e) {
