@@ -55,7 +55,7 @@ final class BenchSummary {
                 "gflops_share", "spark_overhead_share"));
         StringWriter csvText = new StringWriter();
         CSVPrinter csv = new CSVPrinter(csvText, CSVFormat.DEFAULT.builder().setRecordSeparator('\n')
-                .setHeader(columns.toArray(String[]::new)).get());
+                .setHeader(columns.toArray(String[]::new)).build());
         StringBuilder md = new StringBuilder("# Engine benchmark\n\n");
         for (String line : machine) {
             md.append("- ").append(line).append('\n');

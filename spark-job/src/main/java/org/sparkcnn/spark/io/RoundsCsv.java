@@ -30,9 +30,9 @@ public final class RoundsCsv {
 
     private static final List<String> REQUIRED = COLUMNS.subList(0, 7);
     private static final CSVFormat WRITE = CSVFormat.DEFAULT.builder().setRecordSeparator('\n')
-            .setHeader(COLUMNS.toArray(String[]::new)).get();
+            .setHeader(COLUMNS.toArray(String[]::new)).build();
     private static final CSVFormat READ = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true)
-            .setIgnoreEmptyLines(true).setIgnoreSurroundingSpaces(true).get();
+            .setIgnoreEmptyLines(true).setIgnoreSurroundingSpaces(true).build();
 
     private RoundsCsv() { }
 

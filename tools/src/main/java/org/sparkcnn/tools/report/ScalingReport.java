@@ -81,7 +81,7 @@ public final class ScalingReport {
     static String csv(Sweep sweep, double target, Path dir) {
         StringWriter text = new StringWriter();
         CSVFormat format = CSVFormat.DEFAULT.builder().setRecordSeparator('\n')
-                .setHeader(CSV_COLUMNS.toArray(String[]::new)).get();
+                .setHeader(CSV_COLUMNS.toArray(String[]::new)).build();
         try (CSVPrinter p = new CSVPrinter(text, format)) {
             for (RunResult r : sweep.runs()) {
                 p.printRecord(r.workers(), r.localSteps(), r.batch(), r.engine(), r.master(),

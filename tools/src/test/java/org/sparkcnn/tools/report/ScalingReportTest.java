@@ -112,7 +112,7 @@ class ScalingReportTest {
 
         ScalingReport.write(dir, 0.9, 2);
 
-        CSVFormat format = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get();
+        CSVFormat format = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).build();
         try (Reader in = Files.newBufferedReader(dir.resolve("scaling.csv"));
              CSVParser csv = format.parse(in)) {
             assertEquals(ScalingReport.CSV_COLUMNS, csv.getHeaderNames());
