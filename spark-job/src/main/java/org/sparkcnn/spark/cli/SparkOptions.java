@@ -44,7 +44,9 @@ final class SparkOptions {
      * or spark.default.parallelism when set) divided by spark.task.cpus, at least 1. On a cluster the executors
      * register after the context starts: Spark's scheduler waits for
      * {@code spark.scheduler.minRegisteredResourcesRatio} of the requested ones (set to 1 here when --workers is
-     * not given), and this waits up to {@code spark.scheduler.maxRegisteredResourcesWaitingTime} for the first.
+     * not given; it counts on YARN and Kubernetes, and on standalone with spark.cores.max), and this waits, up to
+     * {@code spark.scheduler.maxRegisteredResourcesWaitingTime}, until executors have registered and no more have
+     * come for a second (a standalone master without spark.cores.max starts all of them at once).
      */
     int workers(JavaSparkContext sc) {
         if (workers != null) {
@@ -52,21 +54,37 @@ final class SparkOptions {
         }
         SparkConf c = sc.getConf();
         if (!sc.isLocal()) {
-            long deadline = System.nanoTime()
-                    + c.getTimeAsMs("spark.scheduler.maxRegisteredResourcesWaitingTime", "30s") * 1_000_000;
-            // getExecutorInfos lists the driver too.
-            while (sc.sc().statusTracker().getExecutorInfos().length < 2 && System.nanoTime() < deadline) {
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
+            awaitExecutors(sc, c.getTimeAsMs("spark.scheduler.maxRegisteredResourcesWaitingTime", "30s"));
         }
         int slots = c.contains("spark.default.parallelism") ? sc.defaultParallelism()
                 : sc.defaultParallelism() / c.getInt("spark.task.cpus", 1);
         return Math.max(1, slots);
+    }
+
+    private static void awaitExecutors(JavaSparkContext sc, long timeoutMs) {
+        long start = System.currentTimeMillis();
+        long changed = start;
+        int seen = executors(sc);
+        while (System.currentTimeMillis() - start < timeoutMs) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            int now = executors(sc);
+            if (now != seen) {
+                seen = now;
+                changed = System.currentTimeMillis();
+            } else if (seen > 0 && System.currentTimeMillis() - changed >= 1000) {
+                return;
+            }
+        }
+    }
+
+    /** Registered executors (the status tracker lists the driver too). */
+    private static int executors(JavaSparkContext sc) {
+        return sc.sc().statusTracker().getExecutorInfos().length - 1;
     }
 
     /** The SparkConf: Kryo with the project's registrator in strict mode, then the user's --conf pairs. */
