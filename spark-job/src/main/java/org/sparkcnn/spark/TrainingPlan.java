@@ -29,11 +29,6 @@ public record TrainingPlan(ModelSpec spec, OptimizerConfig optimizer, int worker
         }
     }
 
-    /** This plan with {@code n} workers (the count is known once the Spark context has started). */
-    public TrainingPlan withWorkers(int n) {
-        return new TrainingPlan(spec, optimizer, n, localSteps, warmupEpochs, batchSize, epochs, seed, averageUpdater);
-    }
-
     /** τ in force during {@code epoch}. */
     public int localStepsAt(int epoch) {
         return epoch < warmupEpochs ? 1 : localSteps;

@@ -150,7 +150,8 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--fail-round", hidden = true, description = "test only: fail the first attempt of this round")
     int failRound = -1;
 
-    private TrainingPlan plan() {
+    /** The validated plan for {@code workers} workers (known for certain once the Spark context has started). */
+    private TrainingPlan plan(int workers) {
         spark.validate();
         if (batch < 1 || epochs < 1 || localSteps < 1 || warmupEpochs < 0 || trainLimit < 0 || testLimit < 0
                 || checkpointEvery < 0 || keepCheckpoints < 0 || evalEveryRounds < 0 || reshuffleEvery < 0
@@ -201,7 +202,7 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }
-        return new TrainingPlan(spec, opt, spark.workersBeforeStart(), localSteps, warmupEpochs, batch, epochs, seed,
+        return new TrainingPlan(spec, opt, workers, localSteps, warmupEpochs, batch, epochs, seed,
                 averageUpdaterState);
     }
 
@@ -236,7 +237,7 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TrainingPlan plan = plan();
+        TrainingPlan plan = plan(spark.workersBeforeStart());
         Optional<TrainEngine> other = engine.equals("native") ? Optional.empty() : Extensions.engine(engine);
         var sparkConf = spark.sparkConf("spark-cnn train", c -> other.ifPresent(e -> e.configure(c)));
         Storage storage = new Storage(SparkHadoopUtil.get().newConfiguration(sparkConf));
@@ -253,7 +254,7 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
         }
         try (JavaSparkContext sc = new JavaSparkContext(sparkConf)) {
             quiet(sc);
-            plan = plan.withWorkers(spark.workers(sc));
+            plan = plan(spark.workers(sc));
             ImageSource trainSource = Inputs.open(sc, data, true, trainLimit, plan.spec(), plan.workers());
             ImageSource testSource = Inputs.open(sc, data, false, testLimit, plan.spec(), plan.workers());
             Map<String, Object> configuration = configuration(plan, trainSource.size());
