@@ -5,7 +5,8 @@
 #
 # Each file is tried from each mirror in turn, written under a temporary name, checked against its
 # SHA-256 and only then renamed into place; a file already present and intact is not fetched again.
-# Exits non-zero when any file could not be fetched intact.
+# Exits non-zero when any file could not be fetched intact. Needs bash 3.2+, awk, curl or wget, and sha256sum,
+# shasum or openssl: no GNU-only tool, so it runs on Linux, macOS and the BSDs alike.
 #
 # Environment:
 #   MNIST_MIRRORS       base URLs, space-separated, tried in order (default: the two below)
@@ -31,7 +32,13 @@ else
 fi
 
 expected_sha() { awk -v f="$1" '{ n = $2; sub(/^\*/, "", n) } n == f { print $1 }' <<<"$SUMS"; }
-sha_of() { sha256sum "$1" | cut -d' ' -f1; }
+# SHA-256 with what the system has: sha256sum (GNU coreutils, BusyBox), shasum (Perl; macOS), else openssl.
+sha_of() {
+  if command -v sha256sum >/dev/null; then sha256sum "$1"
+  elif command -v shasum >/dev/null; then shasum -a 256 "$1"
+  else openssl dgst -sha256 -r "$1"
+  fi | awk '{ print $1 }'
+}
 
 download() { # url dest
   if command -v curl >/dev/null; then

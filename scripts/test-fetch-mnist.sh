@@ -22,9 +22,9 @@ cp "${FILES[@]/#/$SAMPLE/}" "$work/srv/good/"
 cp "${FILES[@]/#/$SAMPLE/}" "$work/srv/bad/"
 # Corrupt one byte in the middle of every file of the bad mirror; same sizes, wrong contents.
 for f in "${FILES[@]}"; do
-  size=$(stat -c %s "$work/srv/bad/$f")
-  printf '\xff' | dd of="$work/srv/bad/$f" bs=1 seek=$((size / 2)) conv=notrunc status=none
-  printf '\x00' | dd of="$work/srv/bad/$f" bs=1 seek=$((size / 2 + 1)) conv=notrunc status=none
+  size=$(wc -c < "$work/srv/bad/$f")
+  printf '\xff' | dd of="$work/srv/bad/$f" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+  printf '\x00' | dd of="$work/srv/bad/$f" bs=1 seek=$((size / 2 + 1)) conv=notrunc 2>/dev/null
 done
 export MNIST_SHA256_FILE="$SAMPLE/SHA256SUMS"
 
@@ -76,6 +76,19 @@ check "and then equals the sample" all_match_sample "$out"
 printf '%s\n' "0000  other.gz" > "$work/empty.sha256"
 check "a checksums file without the file's entry is an error" \
   bash -c "! MNIST_SHA256_FILE='$work/empty.sha256' MNIST_MIRRORS='$GOOD' '$FETCH' '$work/out5' 2>/dev/null"
+
+# 6. Without GNU coreutils: only POSIX tools and shasum (macOS), then only openssl, on the PATH.
+for hasher in shasum openssl; do
+  bin="$work/bin-$hasher"
+  mkdir -p "$bin"
+  for tool in awk cat curl dirname mkdir mv rm perl "$hasher"; do
+    [[ -n "$(command -v "$tool")" ]] && ln -sf "$(command -v "$tool")" "$bin/$tool"
+  done
+  out="$work/out6-$hasher"
+  check "fetches and checks with $hasher and no sha256sum" \
+    env PATH="$bin" MNIST_MIRRORS="$BAD $GOOD" "$BASH" "$FETCH" "$out"
+  check "and the files equal the sample ($hasher)" all_match_sample "$out"
+done
 
 echo "$passed passed, $failed failed"
 ((failed == 0))

@@ -1,9 +1,7 @@
 package org.sparkcnn.spark;
 
-import java.util.Locale;
-
 /**
- * Metrics of one round, as logged and written to rounds.csv. Times are the driver's wall clock and the workers'
+ * Metrics of one round, as logged and written to rounds.csv ({@link org.sparkcnn.spark.io.RoundsCsv}). Times are the driver's wall clock and the workers'
  * own compute timers; no network time service is involved.
  *
  * @param round           global round number (0-based)
@@ -21,16 +19,7 @@ import java.util.Locale;
 public record RoundStats(int round, int epoch, long examples, double trainLoss, double computeSeconds,
                          double overheadSeconds, double wallSeconds, double aggregateSeconds, long exchangeBytes) {
 
-    public static final String CSV_HEADER = "round,epoch,examples,train_loss,compute_seconds,overhead_seconds,"
-            + "wall_seconds,images_per_second,aggregate_seconds,exchange_bytes";
-
     public double imagesPerSecond() {
         return wallSeconds > 0 ? examples / wallSeconds : 0;
-    }
-
-    public String csv() {
-        return String.format(Locale.ROOT, "%d,%d,%d,%.6f,%.4f,%.4f,%.4f,%.1f,%.4f,%d", round, epoch, examples,
-                trainLoss, computeSeconds, overheadSeconds, wallSeconds, imagesPerSecond(), aggregateSeconds,
-                exchangeBytes);
     }
 }

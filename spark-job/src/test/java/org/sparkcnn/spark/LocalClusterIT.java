@@ -43,10 +43,12 @@ class LocalClusterIT {
             Path events = Files.createDirectories(out.resolve("events"));
             String log = run(600, "scripts/submit.sh", "--master", MASTER, "train",
                     "--model", "conv5x5x8,maxpool2,dense32:relu,softmax10", "--epochs", "1", "--train-limit", "2000",
-                    "--workers", "2", "--local-steps", "4", "--progress", "none", "--out", out.toString(),
+                    "--local-steps", "4", "--progress", "none", "--out", out.toString(),
                     "--conf", "spark.eventLog.enabled=true", "--conf", "spark.eventLog.dir=" + events.toUri());
             Map<String, Object> m = MetricsReport.parse(Files.readAllBytes(out.resolve("metrics.json")));
             assertEquals(MASTER, m.get("master"), log);
+            // no --workers: the cluster's task slots, two workers of one core each
+            assertEquals(2, ((Number) ((Map<?, ?>) m.get("configuration")).get("workers")).intValue(), log);
             assertEquals(2000, ((Number) m.get("trainExamples")).intValue());
             assertEquals(1000, ((Number) m.get("examples")).intValue());
             assertTrue(((Number) m.get("accuracy")).doubleValue() > 0.6, "accuracy " + m.get("accuracy"));

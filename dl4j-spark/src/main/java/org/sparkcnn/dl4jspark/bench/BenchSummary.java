@@ -1,7 +1,11 @@
 package org.sparkcnn.dl4jspark.bench;
 
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+
 import java.io.IOException;
 import java.io.Reader;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,7 +16,7 @@ import java.util.Properties;
 
 /**
  * Joins the engines' results (DIR/raw/ENGINE.properties), the sgemm rates (DIR/raw/blas.properties) and the
- * machine description (DIR/raw/machine.txt) into DIR/results.md and DIR/results.csv. Ratios are this engine's
+ * machine description (DIR/raw/machine.txt) into DIR/results.md and DIR/results.csv (commons-csv). Ratios are this engine's
  * training images/s divided by the peer's. Achieved GFLOP/s = images/s × forward+backward MFLOP per image / 1000,
  * compared with the sgemm rate on as many threads as the engine had cores.
  */
@@ -42,13 +46,16 @@ final class BenchSummary {
         Path machineFile = raw.resolve("machine.txt");
         List<String> machine = Files.exists(machineFile) ? Files.readAllLines(machineFile) : List.of();
 
-        StringBuilder csv = new StringBuilder("engine,model,workers,tau,cores,train_images,train_seconds,"
-                + "images_per_second");
+        List<String> columns = new ArrayList<>(List.of("engine", "model", "workers", "tau", "cores", "train_images",
+                "train_seconds", "images_per_second"));
         for (BenchResult peer : results) {
-            csv.append(",ratio_to_").append(peer.engine());
+            columns.add("ratio_to_" + peer.engine());
         }
-        csv.append(",test_accuracy,seconds_to_target,peak_rss_mb,gflops,sgemm_gflops,gflops_share,"
-                + "spark_overhead_share\n");
+        columns.addAll(List.of("test_accuracy", "seconds_to_target", "peak_rss_mb", "gflops", "sgemm_gflops",
+                "gflops_share", "spark_overhead_share"));
+        StringWriter csvText = new StringWriter();
+        CSVPrinter csv = new CSVPrinter(csvText, CSVFormat.DEFAULT.builder().setRecordSeparator('\n')
+                .setHeader(columns.toArray(String[]::new)).build());
         StringBuilder md = new StringBuilder("# Engine benchmark\n\n");
         for (String line : machine) {
             md.append("- ").append(line).append('\n');
@@ -68,18 +75,20 @@ final class BenchSummary {
             double gflops = r.imagesPerSecond() * mflop / 1000;
             String sg = blas.getProperty("sgemm_gflops_" + Math.min(2, r.cores()));
             double sgemm = sg == null ? Double.NaN : Double.parseDouble(sg);
-            csv.append(String.format(Locale.ROOT, "%s,%s,%d,%d,%d,%d,%.3f,%.2f", r.engine(), r.model(), r.workers(),
-                    r.tau(), r.cores(), r.trainImages(), r.trainSeconds(), r.imagesPerSecond()));
+            List<Object> row = new ArrayList<>(List.of(r.engine(), r.model(), r.workers(), r.tau(), r.cores(),
+                    r.trainImages(), String.format(Locale.ROOT, "%.3f", r.trainSeconds()),
+                    String.format(Locale.ROOT, "%.2f", r.imagesPerSecond())));
             md.append(String.format(Locale.ROOT, "| %s | %d | %s | %d | %.1f |", r.engine(), r.workers(),
                     r.tau() == 0 ? "–" : Integer.toString(r.tau()), r.cores(), r.imagesPerSecond()));
             for (BenchResult peer : results) {
                 double ratio = r.imagesPerSecond() / peer.imagesPerSecond();
-                csv.append(String.format(Locale.ROOT, ",%.3f", ratio));
+                row.add(String.format(Locale.ROOT, "%.3f", ratio));
                 md.append(String.format(Locale.ROOT, " %.2f |", ratio));
             }
-            csv.append(String.format(Locale.ROOT, ",%.4f,%s,%.0f,%s,%s,%s,%s%n", r.testAccuracy(),
-                    or(r.secondsToTarget(), "%.1f"), r.peakRssMb(), or(gflops, "%.2f"), or(sgemm, "%.1f"),
+            row.addAll(List.of(String.format(Locale.ROOT, "%.4f", r.testAccuracy()), or(r.secondsToTarget(), "%.1f"),
+                    String.format(Locale.ROOT, "%.0f", r.peakRssMb()), or(gflops, "%.2f"), or(sgemm, "%.1f"),
                     or(gflops / sgemm, "%.4f"), or(r.overheadShare(), "%.4f")));
+            csv.printRecord(row);
             md.append(String.format(Locale.ROOT, " %.4f | %s | %.0f | %s | %s | %s |%n", r.testAccuracy(),
                     or(r.secondsToTarget(), "%.1f"), r.peakRssMb(), or(gflops, "%.2f"),
                     or(100 * gflops / sgemm, "%.1f"), or(100 * r.overheadShare(), "%.1f %%")));
@@ -92,7 +101,8 @@ final class BenchSummary {
                 + "engine's JVM first trained one untimed epoch (on the first --warmup-images images; default all) "
                 + "from the same initial parameters and discarded that model (JIT warm-up; 0 times cold JVMs).\n");
         overheadPerTau(raw, md);
-        Files.writeString(dir.resolve("results.csv"), csv);
+        csv.close();
+        Files.writeString(dir.resolve("results.csv"), csvText.toString());
         Files.writeString(dir.resolve("results.md"), md);
         System.out.print(md);
     }

@@ -43,9 +43,10 @@ final class ConvertCommand implements Callable<Integer> {
         IdxSource test = open(false);
         try (JavaSparkContext sc = spark.start("spark-cnn convert")) {
             var session = Sources.session(sc);
+            int workers = spark.workers(sc);
             storage.writeDirectory(out, tmp -> {
-                ParquetExport.write(session, train, spark.workers, Storage.join(tmp, Sources.partName(true)));
-                ParquetExport.write(session, test, spark.workers, Storage.join(tmp, Sources.partName(false)));
+                ParquetExport.write(session, train, workers, Storage.join(tmp, Sources.partName(true)));
+                ParquetExport.write(session, test, workers, Storage.join(tmp, Sources.partName(false)));
             });
         }
         System.out.println("wrote " + out + ": " + train.size() + " training and " + test.size() + " test examples of "

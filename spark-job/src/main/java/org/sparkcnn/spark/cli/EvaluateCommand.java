@@ -48,7 +48,7 @@ final class EvaluateCommand implements Callable<Integer> {
         ModelFile.Model m = ModelInput.load(storage, model);
         try (JavaSparkContext sc = spark.start("spark-cnn evaluate")) {
             Metrics metrics = SparkCnn.evaluate(Sources.session(sc), TrainingInput.directory(data), trainSet, m.spec(),
-                    m.params().toFloatVector(), spark.workers);
+                    m.params().toFloatVector(), spark.workers(sc));
             System.out.println(metrics.toTable());
             if (out != null) {
                 Map<String, Object> report = MetricsReport.evaluation(metrics);

@@ -184,8 +184,8 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
             throw new UserError("--progress must be auto, bar, lines or none, got '" + progress + "'");
         }
         try {
-            return TrainingConfig.builder().model(model).init(init).workers(spark.workers).localSteps(localSteps)
-                    .warmupEpochs(warmupEpochs).batch(batch).epochs(epochs).updater(updater).lr(lr)
+            return TrainingConfig.builder().model(model).init(init).workers(spark.workersBeforeStart())
+                    .localSteps(localSteps).warmupEpochs(warmupEpochs).batch(batch).epochs(epochs).updater(updater).lr(lr)
                     .momentum(momentum).l2(l2).lrDecay(lrDecay).lrDecayEvery(lrDecayEvery).lrSchedule(lrSchedule)
                     .lrStepEpochs(lrStepEpochs).lrWarmupEpochs(lrWarmupEpochs).lrScaling(lrScaling)
                     .weightDecay(weightDecay).labelSmoothing(labelSmoothing).augment(augment).seed(seed)
@@ -222,7 +222,7 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
         Optional<TrainEngine> other = engine.equals("native") ? Optional.empty() : Extensions.engine(engine);
         var sparkConf = spark.sparkConf("spark-cnn train", c -> other.ifPresent(e -> e.configure(c)));
         if (other.isPresent()) {
-            TrainingPlan plan = config.plan(spark.workers);
+            TrainingPlan plan = config.plan(spark.workersBeforeStart());
             Storage storage = new Storage(SparkHadoopUtil.get().newConfiguration(sparkConf));
             ImageArray train = Inputs.load(storage, data, true, trainLimit, plan.spec());
             ImageArray test = Inputs.load(storage, data, false, testLimit, plan.spec());
@@ -235,7 +235,9 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
         }
         try (SparkSession session = SparkSession.builder().config(sparkConf).getOrCreate();
              Progress bar = new Progress(progress)) {
-            quiet(JavaSparkContext.fromSparkContext(session.sparkContext()));
+            JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
+            quiet(sc);
+            config = config.toBuilder().workers(spark.workers(sc)).build();
             TrainingResult result = SparkCnn.train(session, TrainingInput.directory(data), config, options(bar));
             bar.close();
             System.out.println(result.test().orElseThrow().toTable());

@@ -2,13 +2,15 @@ package org.sparkcnn.spark.cli;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkcnn.spark.RoundStats;
 import org.sparkcnn.spark.io.MetricsReport;
+import org.sparkcnn.spark.io.RoundsCsv;
 
 import java.io.IOException;
+import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -49,8 +51,10 @@ class ReproducibilityTest {
     /** rounds.csv's round, epoch, examples and train_loss columns. */
     static List<String> roundsWithoutTiming(Path out) throws IOException {
         List<String> kept = new ArrayList<>();
-        for (String line : Files.readAllLines(out.resolve("rounds.csv"))) {
-            kept.add(String.join(",", Arrays.copyOf(line.split(","), 4)));
+        try (Reader in = Files.newBufferedReader(out.resolve("rounds.csv"))) {
+            for (RoundStats r : RoundsCsv.parse(in, "rounds.csv")) {
+                kept.add(r.round() + "," + r.epoch() + "," + r.examples() + "," + r.trainLoss());
+            }
         }
         return kept;
     }

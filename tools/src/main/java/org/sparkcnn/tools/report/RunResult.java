@@ -2,9 +2,12 @@ package org.sparkcnn.tools.report;
 
 import org.sparkcnn.core.optim.LearningRate;
 import org.sparkcnn.core.optim.OptimizerConfig;
+import org.sparkcnn.spark.RoundStats;
 import org.sparkcnn.spark.io.MetricsReport;
+import org.sparkcnn.spark.io.RoundsCsv;
 
 import java.io.IOException;
+import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,22 +34,13 @@ import java.util.Map;
  * @param trainSeconds       sum of the rounds' wall times (evaluation excluded)
  * @param imagesPerSecond    examplesSeen / trainSeconds
  * @param accuracy           test accuracy at the end
- * @param rounds             the per-round timings
+ * @param rounds             the per-round timings (rounds.csv, read with spark-job's {@link RoundsCsv})
  * @param curve              test accuracy over the run, in round order, ending with the final accuracy
  */
 public record RunResult(Path dir, int workers, int localSteps, int batch, String engine, String master,
                         long parameters, long shippedFloats, int trainExamples, int epochs, long examplesSeen,
-                        double trainSeconds, double imagesPerSecond, double accuracy, List<Round> rounds,
+                        double trainSeconds, double imagesPerSecond, double accuracy, List<RoundStats> rounds,
                         List<Point> curve) {
-
-    /** One row of rounds.csv; aggregate is 0 in files written before the aggregate_seconds column. */
-    public record Round(int round, int epoch, long examples, double compute, double overhead, double wall,
-                        double aggregate) {
-        /** Scheduling, broadcast and result transfer: the overhead without the driver's averaging. */
-        public double schedulingBroadcast() {
-            return Math.max(0, overhead - aggregate);
-        }
-    }
 
     /** Test accuracy after {@code rounds} rounds, {@code examples} examples and {@code seconds} of training. */
     public record Point(int rounds, long examples, double seconds, double accuracy) { }
@@ -62,27 +56,35 @@ public record RunResult(Path dir, int workers, int localSteps, int batch, String
     }
 
     public double meanCompute() {
-        return meanAfterFirst(Round::compute);
+        return meanAfterFirst(RoundStats::computeSeconds);
     }
 
     public double meanSchedulingBroadcast() {
-        return meanAfterFirst(Round::schedulingBroadcast);
+        return meanAfterFirst(RunResult::schedulingBroadcast);
     }
 
     public double meanAggregate() {
-        return meanAfterFirst(Round::aggregate);
+        return meanAfterFirst(RoundStats::aggregateSeconds);
     }
 
     public double meanRound() {
-        return meanAfterFirst(Round::wall);
+        return meanAfterFirst(RoundStats::wallSeconds);
+    }
+
+    /**
+     * Scheduling, broadcast and result transfer: the round's overhead without the averaging (which is 0 in a
+     * rounds.csv written before the aggregate_seconds column).
+     */
+    private static double schedulingBroadcast(RoundStats r) {
+        return Math.max(0, r.overheadSeconds() - r.aggregateSeconds());
     }
 
     /**
      * Mean over the rounds after the first: the first round also ships the training set to the workers and warms
      * the JIT, a one-off cost that is in trainSeconds but is not a cost per round.
      */
-    private double meanAfterFirst(java.util.function.ToDoubleFunction<Round> f) {
-        List<Round> steady = rounds.size() > 1 ? rounds.subList(1, rounds.size()) : rounds;
+    private double meanAfterFirst(java.util.function.ToDoubleFunction<RoundStats> f) {
+        List<RoundStats> steady = rounds.size() > 1 ? rounds.subList(1, rounds.size()) : rounds;
         return steady.stream().mapToDouble(f).average().orElse(Double.NaN);
     }
 
@@ -114,7 +116,11 @@ public record RunResult(Path dir, int workers, int localSteps, int batch, String
         if (c == null) {
             throw new IOException(metricsFile + ": no configuration (not written by spark-cnn train)");
         }
-        List<Round> rounds = readRounds(dir.resolve("rounds.csv"));
+        Path roundsFile = dir.resolve("rounds.csv");
+        List<RoundStats> rounds;
+        try (Reader in = Files.newBufferedReader(roundsFile)) {
+            rounds = RoundsCsv.parse(in, roundsFile.toString());
+        }
         long parameters = number(m, "parameters", metricsFile).longValue();
         long state = Boolean.TRUE.equals(c.get("averageUpdaterState"))
                 ? stateSize(String.valueOf(c.get("updater")), parameters) : 0;
@@ -154,46 +160,18 @@ public record RunResult(Path dir, int workers, int localSteps, int batch, String
     }
 
     /** The point at the end of 1-based {@code epoch}: rounds, examples and seconds summed from rounds.csv. */
-    private static Point atEpochEnd(List<Round> rounds, int epoch, double accuracy) {
+    private static Point atEpochEnd(List<RoundStats> rounds, int epoch, double accuracy) {
         int n = 0;
         long examples = 0;
         double seconds = 0;
-        for (Round r : rounds) {
+        for (RoundStats r : rounds) {
             if (r.epoch() < epoch) {
                 n++;
                 examples += r.examples();
-                seconds += r.wall();
+                seconds += r.wallSeconds();
             }
         }
         return new Point(n, examples, seconds, accuracy);
-    }
-
-    private static List<Round> readRounds(Path csv) throws IOException {
-        List<String> lines = Files.readAllLines(csv);
-        if (lines.isEmpty()) {
-            throw new IOException(csv + ": empty");
-        }
-        List<String> header = List.of(lines.get(0).split(","));
-        int[] col = new int[7];
-        String[] names = {"round", "epoch", "examples", "compute_seconds", "overhead_seconds", "wall_seconds",
-                "aggregate_seconds"};
-        for (int i = 0; i < names.length; i++) {
-            col[i] = header.indexOf(names[i]);
-            if (col[i] < 0 && i < 6) {
-                throw new IOException(csv + ": no column " + names[i]);
-            }
-        }
-        List<Round> rows = new ArrayList<>();
-        for (String line : lines.subList(1, lines.size())) {
-            if (line.isBlank()) {
-                continue;
-            }
-            String[] f = line.split(",");
-            rows.add(new Round(Integer.parseInt(f[col[0]]), Integer.parseInt(f[col[1]]), Long.parseLong(f[col[2]]),
-                    Double.parseDouble(f[col[3]]), Double.parseDouble(f[col[4]]), Double.parseDouble(f[col[5]]),
-                    col[6] >= 0 ? Double.parseDouble(f[col[6]]) : 0));
-        }
-        return rows;
     }
 
     private static Number number(Map<String, Object> map, String key, Path file) throws IOException {

@@ -1,9 +1,13 @@
 package org.sparkcnn.tools.report;
 
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
 import org.sparkcnn.spark.Aggregation;
 import org.sparkcnn.spark.exchange.ExchangePrecision;
 
 import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,9 +26,11 @@ import java.util.stream.Stream;
  * {@code DIR/machine.txt} and {@code DIR/command.txt}, when present, go into the report verbatim.
  */
 public final class ScalingReport {
-    static final String CSV_HEADER = "workers,local_steps,batch,engine,master,images_per_second,speedup,efficiency,"
-            + "rounds,round_seconds,compute_seconds,scheduling_broadcast_seconds,aggregation_seconds,bytes_per_round,"
-            + "examples_seen,train_seconds,test_accuracy,seconds_to_target,run";
+    /** scaling.csv's columns, in order. */
+    static final List<String> CSV_COLUMNS = List.of("workers", "local_steps", "batch", "engine", "master",
+            "images_per_second", "speedup", "efficiency", "rounds", "round_seconds", "compute_seconds",
+            "scheduling_broadcast_seconds", "aggregation_seconds", "bytes_per_round", "examples_seen", "train_seconds",
+            "test_accuracy", "seconds_to_target", "run");
 
     private ScalingReport() { }
 
@@ -70,17 +76,31 @@ public final class ScalingReport {
         return sweep;
     }
 
+    /**
+     * scaling.csv, written with commons-csv: a field with a comma or a quote (a master such as {@code local[2,4]} or
+     * {@code spark://a:7077,b:7077}, a run directory's name) is quoted.
+     */
     static String csv(Sweep sweep, double target, Path dir) {
-        StringBuilder b = new StringBuilder(CSV_HEADER).append('\n');
-        for (RunResult r : sweep.runs()) {
-            b.append(String.format(Locale.ROOT, "%d,%d,%d,%s,%s,%.1f,%.3f,%.3f,%d,%.4f,%.4f,%.4f,%.4f,%d,%d,%.2f,%.4f,%s,%s%n",
-                    r.workers(), r.localSteps(), r.batch(), r.engine(), r.master(), r.imagesPerSecond(),
-                    sweep.speedup(r), sweep.efficiency(r), r.rounds().size(), r.meanRound(), r.meanCompute(),
-                    r.meanSchedulingBroadcast(), r.meanAggregate(), r.bytesPerRound(), r.examplesSeen(),
-                    r.trainSeconds(), r.accuracy(), seconds(r.secondsToAccuracy(target)),
-                    dir.relativize(r.dir())));
+        StringWriter text = new StringWriter();
+        CSVFormat format = CSVFormat.DEFAULT.builder().setRecordSeparator('\n')
+                .setHeader(CSV_COLUMNS.toArray(String[]::new)).build();
+        try (CSVPrinter p = new CSVPrinter(text, format)) {
+            for (RunResult r : sweep.runs()) {
+                p.printRecord(r.workers(), r.localSteps(), r.batch(), r.engine(), r.master(),
+                        fixed(1, r.imagesPerSecond()), fixed(3, sweep.speedup(r)), fixed(3, sweep.efficiency(r)),
+                        r.rounds().size(), fixed(4, r.meanRound()), fixed(4, r.meanCompute()),
+                        fixed(4, r.meanSchedulingBroadcast()), fixed(4, r.meanAggregate()), r.bytesPerRound(),
+                        r.examplesSeen(), fixed(2, r.trainSeconds()), fixed(4, r.accuracy()),
+                        seconds(r.secondsToAccuracy(target)), dir.relativize(r.dir()).toString());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);   // a StringWriter does not fail
         }
-        return b.toString();
+        return text.toString();
+    }
+
+    private static String fixed(int decimals, double x) {
+        return String.format(Locale.ROOT, "%." + decimals + "f", x);
     }
 
     private static String seconds(double s) {

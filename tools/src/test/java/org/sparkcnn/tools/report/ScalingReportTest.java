@@ -1,5 +1,8 @@
 package org.sparkcnn.tools.report;
 
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkcnn.spark.Aggregation;
@@ -8,6 +11,7 @@ import org.sparkcnn.spark.exchange.ExchangePrecision;
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,19 +35,26 @@ class ScalingReportTest {
      */
     private void run(int workers, int tau, String updater, double ips, double acc2, double acc6, double last,
                      boolean legacyRounds) throws IOException {
-        Path run = dir.resolve("runs/w" + workers + "-t" + tau + "-b32");
+        run("w" + workers + "-t" + tau + "-b32", "local[" + workers + "]", workers, tau, updater, ips, acc2, acc6, last,
+                legacyRounds);
+    }
+
+    /** The same, in {@code runs/name}, with the given Spark master. */
+    private void run(String name, String master, int workers, int tau, String updater, double ips, double acc2,
+                     double acc6, double last, boolean legacyRounds) throws IOException {
+        Path run = dir.resolve("runs/" + name);
         Files.createDirectories(run);
         double seconds = 800 / ips;
         Files.writeString(run.resolve("metrics.json"), String.format(Locale.ROOT, """
                 {"accuracy": %s, "loss": 0.5, "trainExamples": 800, "trainSeconds": %s, "imagesPerSecond": %s,
-                 "rounds": 8, "engine": "native", "master": "local[%d]", "parameters": %d,
+                 "rounds": 8, "engine": "native", "master": "%s", "parameters": %d,
                  "epochMetrics": [{"epoch": 1, "accuracy": %s, "loss": 1.0}],
                  "evaluations": [
                    {"round": 2, "epoch": 1, "examples": 200, "trainSeconds": 1.6, "accuracy": %s, "loss": 1.5},
                    {"round": 6, "epoch": 2, "examples": 600, "trainSeconds": 4.8, "accuracy": %s, "loss": 0.7}],
                  "configuration": {"workers": %d, "localSteps": %d, "batch": 32, "epochs": 2, "updater": "%s",
                    "averageUpdaterState": true, "trainExamples": 400}}
-                """, last, seconds, ips, workers, PARAMS, (acc2 + acc6) / 2, acc2, acc6, workers, tau, updater));
+                """, last, seconds, ips, master, PARAMS, (acc2 + acc6) / 2, acc2, acc6, workers, tau, updater));
         StringBuilder csv = new StringBuilder(legacyRounds
                 ? "round,epoch,examples,train_loss,compute_seconds,overhead_seconds,wall_seconds,images_per_second\n"
                 : "round,epoch,examples,train_loss,compute_seconds,overhead_seconds,wall_seconds,images_per_second,"
@@ -67,7 +78,7 @@ class ScalingReportTest {
         ScalingReport.write(dir, 0.9, 2);
 
         List<String> lines = Files.readAllLines(dir.resolve("scaling.csv"));
-        assertEquals(ScalingReport.CSV_HEADER, lines.get(0));
+        assertEquals(String.join(",", ScalingReport.CSV_COLUMNS), lines.get(0));
         assertEquals(5, lines.size(), "header and one row per finished run");
         // Sorted by τ, then workers. Speedup against the fewest workers with the same τ; bytes per round
         // 2 × N × floats × 4, where Nesterov's averaged velocity doubles the floats.
@@ -93,6 +104,33 @@ class ScalingReportTest {
         assertTrue(report.contains("cpu: test (2 cores available)"));
         assertTrue(report.contains("time-share"), "4 workers on 2 cores must be called time-shared");
         assertTrue(report.contains("PROJECTION"));
+    }
+
+    /** Masters and run names with commas are quoted in scaling.csv and read back as one field each. */
+    @Test
+    void scalingCsvRoundTripsMastersWithCommas() throws IOException {
+        run("w2-local", "local[2,4]", 2, 1, "sgd", 100, 0.5, 0.8, 0.9, false);
+        run("w4-standalone,ha", "spark://a:7077,b:7077", 4, 1, "sgd", 150, 0.4, 0.7, 0.85, false);
+
+        ScalingReport.write(dir, 0.9, 2);
+
+        CSVFormat format = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).build();
+        try (Reader in = Files.newBufferedReader(dir.resolve("scaling.csv"));
+             CSVParser csv = format.parse(in)) {
+            assertEquals(ScalingReport.CSV_COLUMNS, csv.getHeaderNames());
+            List<CSVRecord> rows = csv.getRecords();
+            assertEquals(2, rows.size());
+            for (CSVRecord r : rows) {
+                assertEquals(ScalingReport.CSV_COLUMNS.size(), r.size());
+            }
+            assertEquals("local[2,4]", rows.get(0).get("master"));
+            assertEquals("2", rows.get(0).get("workers"));
+            assertEquals("runs/w2-local", rows.get(0).get("run"));
+            assertEquals("spark://a:7077,b:7077", rows.get(1).get("master"));
+            assertEquals("0.8500", rows.get(1).get("test_accuracy"));
+            assertEquals("runs/w4-standalone,ha", rows.get(1).get("run"));
+        }
+        assertTrue(Files.readString(dir.resolve("scaling.csv")).contains(",\"spark://a:7077,b:7077\","));
     }
 
     @Test
