@@ -51,6 +51,11 @@ public final class CnnClassifier extends Estimator<CnnClassificationModel> imple
     private final DoubleParam stepSize;
     private final Param<String> updater;
     private final LongParam seed;
+    private final Param<String> lrSchedule;
+    private final DoubleParam lrWarmupEpochs;
+    private final DoubleParam weightDecay;
+    private final DoubleParam labelSmoothing;
+    private final Param<String> augment;
 
     public CnnClassifier() {
         this(Identifiable.randomUID("cnnClassifier"));
@@ -73,6 +78,16 @@ public final class CnnClassifier extends Estimator<CnnClassificationModel> imple
         updater = new Param<>(this, "updater", "sgd, momentum, nesterov or adam",
                 ParamValidators.inArray(new String[] {"sgd", "momentum", "nesterov", "adam"}));
         seed = new LongParam(this, "seed", "the run seed: initialization, data order and dropout derive from it");
+        lrSchedule = new Param<>(this, "lrSchedule", "iterations (no decay unless configured), step or cosine",
+                ParamValidators.inArray(new String[] {"iterations", "step", "cosine"}));
+        lrWarmupEpochs = new DoubleParam(this, "lrWarmupEpochs", "linear learning-rate warm-up over the first epochs",
+                ParamValidators.gtEq(0));
+        weightDecay = new DoubleParam(this, "weightDecay", "decoupled weight decay (AdamW / SGDW)",
+                ParamValidators.inRange(0, 1, true, false));
+        labelSmoothing = new DoubleParam(this, "labelSmoothing", "training targets (1 - x) one-hot + x / K",
+                ParamValidators.inRange(0, 1, true, false));
+        augment = new Param<>(this, "augment", "augmentation of training images on the executors: none, or e.g. "
+                + "shift2,rotate10,scale0.1,flip");
         setColumnDefaults();
         setDefault(labelCol, "label");
         setDefault(modelSpec, "lenet");
@@ -83,6 +98,11 @@ public final class CnnClassifier extends Estimator<CnnClassificationModel> imple
         setDefault(stepSize, 0.02);
         setDefault(updater, "nesterov");
         setDefault(seed, 1L);
+        setDefault(lrSchedule, "iterations");
+        setDefault(lrWarmupEpochs, 0.0);
+        setDefault(weightDecay, 0.0);
+        setDefault(labelSmoothing, 0.0);
+        setDefault(augment, "none");
     }
 
     @Override
@@ -129,6 +149,46 @@ public final class CnnClassifier extends Estimator<CnnClassificationModel> imple
 
     public LongParam seed() {
         return seed;
+    }
+
+    public Param<String> lrSchedule() {
+        return lrSchedule;
+    }
+
+    public DoubleParam lrWarmupEpochs() {
+        return lrWarmupEpochs;
+    }
+
+    public DoubleParam weightDecay() {
+        return weightDecay;
+    }
+
+    public DoubleParam labelSmoothing() {
+        return labelSmoothing;
+    }
+
+    public Param<String> augment() {
+        return augment;
+    }
+
+    public String getLrSchedule() {
+        return getOrDefault(lrSchedule);
+    }
+
+    public double getLrWarmupEpochs() {
+        return (Double) getOrDefault(lrWarmupEpochs);
+    }
+
+    public double getWeightDecay() {
+        return (Double) getOrDefault(weightDecay);
+    }
+
+    public double getLabelSmoothing() {
+        return (Double) getOrDefault(labelSmoothing);
+    }
+
+    public String getAugment() {
+        return getOrDefault(augment);
     }
 
     public String getLabelCol() {
@@ -227,6 +287,26 @@ public final class CnnClassifier extends Estimator<CnnClassificationModel> imple
         return with(seed, v);
     }
 
+    public CnnClassifier setLrSchedule(String v) {
+        return with(lrSchedule, v.toLowerCase(Locale.ROOT));
+    }
+
+    public CnnClassifier setLrWarmupEpochs(double v) {
+        return with(lrWarmupEpochs, v);
+    }
+
+    public CnnClassifier setWeightDecay(double v) {
+        return with(weightDecay, v);
+    }
+
+    public CnnClassifier setLabelSmoothing(double v) {
+        return with(labelSmoothing, v);
+    }
+
+    public CnnClassifier setAugment(String v) {
+        return with(augment, v);
+    }
+
     private <T> CnnClassifier with(Param<T> p, T v) {
         set(p, v);
         return this;
@@ -255,7 +335,8 @@ public final class CnnClassifier extends Estimator<CnnClassificationModel> imple
         try {
             return TrainingConfig.builder().model(specText()).workers(getWorkers()).localSteps(getLocalSteps())
                     .batch(getBatchSize()).epochs(getMaxEpochs()).lr(getStepSize()).updater(getUpdater())
-                    .seed(getSeed()).build();
+                    .lrSchedule(getLrSchedule()).lrWarmupEpochs(getLrWarmupEpochs()).weightDecay(getWeightDecay())
+                    .labelSmoothing(getLabelSmoothing()).augment(getAugment()).seed(getSeed()).build();
         } catch (ConfigException e) {
             Map<String, String> names = Map.of("model", "modelSpec", "batch", "batchSize", "epochs", "maxEpochs",
                     "lr", "stepSize");

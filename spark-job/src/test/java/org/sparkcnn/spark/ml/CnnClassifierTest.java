@@ -153,9 +153,13 @@ class CnnClassifierTest {
                 .contains("\"class\":\"org.sparkcnn.spark.ml.CnnClassificationModel\""));
 
         String estimatorPath = tmp.resolve("estimator").toString();
-        new CnnClassifier().setMaxEpochs(3).setModelSpec("tf-mnist").write().save(estimatorPath);
+        new CnnClassifier().setMaxEpochs(3).setModelSpec("tf-mnist").setAugment("shift2,flip").setLabelSmoothing(0.1)
+                .write().save(estimatorPath);
         CnnClassifier back = CnnClassifier.load(estimatorPath);
         assertEquals(3, back.getMaxEpochs());
+        assertEquals("shift2,flip", back.getAugment());
+        assertEquals(0.1, back.getLabelSmoothing(), 0);
+        assertEquals("shift2,flip", back.config().plan(1).transforms().augmentation().toText());
         assertEquals("tf-mnist", back.getModelSpec());
         assertEquals(64, back.getBatchSize());
     }
