@@ -86,6 +86,11 @@ for c in ${confs[@]+"${confs[@]}"}; do
   case "${c%%=*}" in spark.driver.extraJavaOptions|spark.executor.extraJavaOptions) ;; *) args+=(--conf "$c") ;; esac
 done
 args+=(--conf "spark.driver.extraJavaOptions=$driver_opts" --conf "spark.executor.extraJavaOptions=$executor_opts")
+# The driver's OPENBLAS_CORETYPE (the user's, or the probe's: lib/spark-env.sh) goes to the executors too, unless set.
+openblas_coretype "$jar"
+if [[ -n "${OPENBLAS_CORETYPE:-}" && -z "$(prop spark.executorEnv.OPENBLAS_CORETYPE)" ]]; then
+  args+=(--conf "spark.executorEnv.OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE")
+fi
 args+=("$jar" "$@")
 
 if spark_is_distribution; then

@@ -8,6 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # fetch-mnist.sh against mirrors served on loopback (good, dead and corrupted ones).
 bash scripts/test-fetch-mnist.sh
+# The launchers' OpenBLAS kernel probe (an old kernel on a newer CPU is corrected).
+bash scripts/test-openblas-probe.sh
 for line in ${SPARK_CNN_TEST_LINES:-4 3.5}; do
   profile=()
   [[ "$line" == 3.5 ]] && profile=(-Pspark-3.5)

@@ -69,6 +69,41 @@ build_launcher_classpath() {
   echo "$SPARK_LINE" > "$stamp"
 }
 
+# ND4J 1.0.0-M2 bundles OpenBLAS 0.3.19, which does not know some recent CPUs (recent AMD cores among them) and
+# silently falls back to an old generic kernel, much slower than the CPU allows. With OPENBLAS_CORETYPE unset,
+# this asks OpenBLAS which kernel it picks here (org.sparkcnn.core.BlasKernel with OPENBLAS_VERBOSE=2; once per
+# machine, cached in .cluster/) and, when that is older than the CPU's instructions allow, exports
+# OPENBLAS_CORETYPE=Haswell (AVX2 + FMA) or SkylakeX (AVX-512) with a one-line note. A value the user set is kept;
+# SPARK_CNN_OPENBLAS_PROBE=0 turns the probe off. $1: a class path with spark-cnn's core and ND4J.
+openblas_coretype() {
+  [[ -n "${OPENBLAS_CORETYPE:-}" || "${SPARK_CNN_OPENBLAS_PROBE:-1}" == 0 ]] && return 0
+  local flags want key cache chosen
+  flags=" $(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null | cut -d: -f2) "
+  if [[ "$flags" == *" avx512f "* && "$flags" == *" avx512bw "* && "$flags" == *" avx512dq "* \
+        && "$flags" == *" avx512vl "* ]]; then
+    want=SkylakeX
+  elif [[ "$flags" == *" avx2 "* && "$flags" == *" fma "* ]]; then
+    want=Haswell
+  else
+    return 0
+  fi
+  key="$(grep -m4 -E '^(vendor_id|cpu family|model|model name)[[:space:]]*:' /proc/cpuinfo | cksum | cut -d' ' -f1)"
+  cache="$CLUSTER_DIR/openblas-core-$key"
+  if [[ -f "$cache" ]]; then
+    chosen="$(cat "$cache")"
+  else
+    chosen="$(OPENBLAS_VERBOSE=2 "$(java_bin)" -cp "$1" org.sparkcnn.core.BlasKernel 2>&1 \
+      | sed -n 's/^Core: *//p' | head -1)" || chosen=""
+    mkdir -p "$CLUSTER_DIR" && echo "$chosen" > "$cache"
+  fi
+  case "$chosen" in
+    ""|Haswell|SkylakeX|CooperLake|SapphireRapids|Zen) return 0 ;;
+  esac
+  echo "spark-cnn: OpenBLAS picked its $chosen kernel on this CPU, which has $want's instructions: setting" \
+    "OPENBLAS_CORETYPE=$want (set OPENBLAS_CORETYPE yourself to choose another)" >&2
+  export OPENBLAS_CORETYPE="$want"
+}
+
 java_bin() {
   if [[ -n "${JAVA_HOME:-}" ]]; then echo "$JAVA_HOME/bin/java"; else command -v java || die "java not found"; fi
 }
