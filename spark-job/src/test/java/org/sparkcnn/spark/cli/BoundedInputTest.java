@@ -106,4 +106,32 @@ class BoundedInputTest {
                 png.toString()));
         BadInputTest.assertRefused(o, 2, out, png.toString(), "100000x100000", "28x28");
     }
+
+    @Test
+    void modelFileDeclaringFourGigabytesOfActivationsIsRefusedFromItsSpec() throws IOException {
+        String text = "input1x1000x1000,conv1x1x1000,maxpool1000,softmax10";   // 10^9 activations per example
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        DataOutputStream d = new DataOutputStream(b);
+        d.write(ModelFile.MAGIC);
+        d.writeInt(ModelFile.VERSION);
+        d.writeInt(text.length());
+        d.write(text.getBytes(StandardCharsets.US_ASCII));
+        d.writeLong(ModelSpec.parse(text).paramCount());
+        Path model = tmp.resolve("huge.scnn");
+        Files.write(model, b.toByteArray());
+        Path png = tmp.resolve("digit.png");
+        Files.write(png, pngDeclaring(28, 28));
+        BadInputTest.Outcome o = bounded(64L << 20, () -> BadInputTest.run("predict", "--model", model.toString(),
+                png.toString()));
+        BadInputTest.assertRefused(o, 2, tmp.resolve("none"), "--model " + model, "3.7 GiB",
+                "-Dsparkcnn.maxModelBytes");
+    }
+
+    @Test
+    void trainingASpecAboveTheLimitIsRefusedNamingModel() {
+        Path out = tmp.resolve("out");
+        BadInputTest.Outcome o = bounded(256L << 20, () -> BadInputTest.run("train", "--model",
+                "input1x28x28,dense1000000,softmax10", "--data", BadInputTest.SAMPLE, "--out", out.toString()));
+        BadInputTest.assertRefused(o, 2, out, "--model", "3.0 GiB", "-Dsparkcnn.maxModelBytes");
+    }
 }
