@@ -134,4 +134,26 @@ class BoundedInputTest {
                 "input1x28x28,dense1000000,softmax10", "--data", BadInputTest.SAMPLE, "--out", out.toString()));
         BadInputTest.assertRefused(o, 2, out, "--model", "3.0 GiB", "-Dsparkcnn.maxModelBytes");
     }
+
+    @Test
+    void gzippedIdxExpandingFarBeyondItsHeaderIsRefusedAtTheHeadersSize() throws IOException {
+        Path model = savedModel();
+        Path bomb = tmp.resolve("bomb-images-idx3-ubyte.gz");
+        try (DataOutputStream d = new DataOutputStream(new java.util.zip.GZIPOutputStream(Files.newOutputStream(bomb))
+                { { def.setLevel(Deflater.BEST_SPEED); } })) {
+            d.writeInt(2051);
+            d.writeInt(10);                                           // ten 28x28 images: 7,840 bytes
+            d.writeInt(28);
+            d.writeInt(28);
+            byte[] zeros = new byte[1 << 20];
+            for (int i = 0; i < 512; i++) {                           // then 512 MiB
+                d.write(zeros);
+            }
+        }
+        assertTrue(Files.size(bomb) < 4 << 20, "the bomb is " + Files.size(bomb) + " bytes");
+        BadInputTest.Outcome o = bounded(16L << 20, () -> BadInputTest.run("predict", "--model", model.toString(),
+                bomb.toString()));
+        BadInputTest.assertRefused(o, 2, tmp.resolve("none"), bomb.toString(),
+                "trailing bytes after the 7840 data bytes the header implies");
+    }
 }
