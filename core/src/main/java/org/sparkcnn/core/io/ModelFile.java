@@ -46,7 +46,7 @@ import java.util.zip.CheckedOutputStream;
  *   24+L+4P 4         CRC-32 ({@link CRC32}) of every preceding byte, magic included, as an unsigned int
  * </pre>
  *
- * <p>Reading refuses, with an {@link IOException} whose one-line message names the file and the fault: a file
+ * <p>Reading refuses, with a {@link MalformedFileException} whose one-line message names the file and the fault: a file
  * that does not start with the magic (not a model file), another format version, a spec that does not parse or
  * whose parameters and activations exceed {@link ModelMemory#limit()}, a parameter count that disagrees with the
  * spec (these three before any parameter is read), a file that ends early (truncated) or a checksum mismatch
@@ -87,12 +87,12 @@ public final class ModelFile {
         }
     }
 
-    /** Reads the model in {@code file}; refuses a damaged or foreign file with a one-line IOException. */
+    /** Reads the model in {@code file}; refuses a damaged or foreign file with a one-line MalformedFileException. */
     public static Model load(Path file) throws IOException {
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
             Model model = readFrom(in, file.toString());
             if (in.read() != -1) {
-                throw new IOException(file + ": not a model file (unexpected data after the checksum)");
+                throw fault(file.toString(), "not a model file (unexpected data after the checksum)");
             }
             return model;
         }
@@ -213,7 +213,7 @@ public final class ModelFile {
         return spec;
     }
 
-    private static IOException fault(String name, String what) {
-        return new IOException(name + ": " + what);
+    private static MalformedFileException fault(String name, String what) {
+        return new MalformedFileException(name, what);
     }
 }

@@ -325,6 +325,24 @@ class BadInputTest {
         assertRefused(train(out, "--data", d.toString(), "--resume"), 2, out, ck.toString(), "checksum");
     }
 
+    @Test
+    void checkpointWithTooFewParametersOnResume() throws IOException {
+        Path out = tmp.resolve("run");
+        assertEquals(0, train(out, "--data", SAMPLE, "--train-limit", "256", "--test-limit", "100", "--batch", "32",
+                "--max-rounds", "2", "--checkpoint-every", "1").code());
+        Path ck = out.resolve("checkpoints").resolve(org.sparkcnn.spark.io.Checkpoint.fileName(2));
+        var good = org.sparkcnn.spark.io.Checkpoint.fromBytes(Files.readAllBytes(ck), ck.toString());
+        var s = good.state();
+        var shorter = new org.sparkcnn.spark.TrainingState(s.epoch(), s.round(), s.globalRound(), s.iteration(),
+                Arrays.copyOf(s.params(), s.params().length - 1), s.states());
+        Files.write(ck, new org.sparkcnn.spark.io.Checkpoint(good.configuration(), shorter, good.history()).toBytes());
+        Files.delete(out.resolve("metrics.json"));
+        Files.delete(out.resolve("model.scnn"));
+        assertRefused(train(out, "--data", SAMPLE, "--train-limit", "256", "--test-limit", "100", "--batch", "32",
+                "--max-rounds", "2", "--checkpoint-every", "1", "--resume"), 2, out, ck.toString(),
+                "checkpoint has " + (s.params().length - 1) + " parameters, the model has " + s.params().length);
+    }
+
     // --- divergence ---------------------------------------------------------------------------------------------
 
     @Test
