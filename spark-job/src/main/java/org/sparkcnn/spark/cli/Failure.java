@@ -6,6 +6,7 @@ import org.sparkcnn.core.train.LocalTrainer;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.ObjectStreamException;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
@@ -24,7 +25,8 @@ import java.util.regex.Pattern;
  *       model spec or IDX file), a malformed model or checkpoint file ({@link MalformedFileException}), a file that
  *       does not exist;</li>
  *   <li>{@value #IO_FAILURE}: any other I/O failure — permission denied, disk full, a lost connection;</li>
- *   <li>{@value #INTERNAL}: anything else (an IllegalStateException, a NullPointerException: a bug, not the input).</li>
+ *   <li>{@value #INTERNAL}: anything else (an IllegalStateException, a NullPointerException, a Java
+ *       deserialization failure such as a class the serialization filter rejects: a bug, not the input).</li>
  * </ul>
  */
 record Failure(int code, String message) {
@@ -51,7 +53,7 @@ record Failure(int code, String message) {
             if (t instanceof FileNotFoundException && !String.valueOf(t.getMessage()).contains("ermission denied")) {
                 return new Failure(BAD_INPUT, t.getMessage());
             }
-            if (t instanceof IOException io) {
+            if (t instanceof IOException io && !(t instanceof ObjectStreamException)) {
                 return new Failure(IO_FAILURE, "I/O failure: " + (context != null ? context : describe(io)));
             }
             if (t instanceof UncheckedIOException u && u.getCause() != null

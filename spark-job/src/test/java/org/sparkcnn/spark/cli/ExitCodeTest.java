@@ -89,6 +89,8 @@ class ExitCodeTest {
         // a bug that happened while handling bad input is still a bug
         assertFailure(1, "internal error: IllegalStateException: lost the spec",
                 new IllegalStateException("lost the spec", new IllegalArgumentException("bad token")));
+        assertFailure(1, "internal error: InvalidClassException: filter status: REJECTED",
+                jobFailure(new java.io.InvalidClassException("filter status: REJECTED")));
         assertEquals("internal error: IllegalStateException: x (run with --verbose for the stack trace)",
                 Failure.of(new IllegalStateException("x"), false).message());
     }
