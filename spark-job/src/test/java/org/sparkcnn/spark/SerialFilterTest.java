@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The jdk.serialFilter the launchers set (scripts/lib/spark-env.sh): what a task closure of this job is built from
- * passes, a class outside the JDK's base module, Scala, Spark and spark-cnn is rejected.
+ * passes, a class outside the JDK's base module, Scala, Spark, Hadoop and spark-cnn is rejected.
  */
 class SerialFilterTest {
 
@@ -70,6 +70,9 @@ class SerialFilterTest {
                 new IdxFormatException("x-idx3", "bad magic")));
         assertEquals("x-idx3: bad magic", ((Exception) e).getCause().getMessage());
         assertEquals(List.of(1, 2), throughFilter(filter, new java.util.ArrayList<>(List.of(1, 2))));
+        // MLlib's save and load (saveAsTextFile, textFile) ship Hadoop's classes by reference
+        assertEquals(org.apache.hadoop.mapred.TextOutputFormat.class,
+                throughFilter(filter, org.apache.hadoop.mapred.TextOutputFormat.class));
     }
 
     /** BadAttributeValueExpException (java.management) starts well-known gadget chains; nothing needs it. */
