@@ -75,11 +75,13 @@ prop() {
   echo "$v"
 }
 
-# A --conf for extraJavaOptions replaces the file's value, so the add-opens and log4j settings are
-# put in front of whatever the file or the command line gives.
-driver_opts="$SPARK_ADD_OPENS -Dlog4j.configurationFile=file:$log4j $(prop spark.driver.extraJavaOptions)"
-executor_opts="$SPARK_ADD_OPENS -Dlog4j.configurationFile=file:$log4j $(prop spark.executor.extraJavaOptions)"
+# A --conf for extraJavaOptions replaces the file's value, so the add-opens, serialization filter and log4j
+# settings are put in front of whatever the file or the command line gives (no globbing: the filter has '*').
+driver_opts="$SPARK_ADD_OPENS $SPARK_SERIAL_FILTER -Dlog4j.configurationFile=file:$log4j $(prop spark.driver.extraJavaOptions)"
+executor_opts="$SPARK_ADD_OPENS $SPARK_SERIAL_FILTER -Dlog4j.configurationFile=file:$log4j $(prop spark.executor.extraJavaOptions)"
+set -f
 driver_opts="$(echo $driver_opts)"; executor_opts="$(echo $executor_opts)"
+set +f
 
 args=(--master "$master" --class "$main_class" --properties-file "$props")
 for c in ${confs[@]+"${confs[@]}"}; do
@@ -100,6 +102,7 @@ fi
 ensure_spark_home
 # In client mode this JVM is the driver, so its heap and options are set here, not by Spark.
 driver_mem="$(prop spark.driver.memory)"
+set -f
 # shellcheck disable=SC2086
 exec "$(java_bin)" -Xmx"${driver_mem:-1g}" $driver_opts -cp "$SPARK_HOME/jars/*" \
   org.apache.spark.deploy.SparkSubmit "${args[@]}"

@@ -36,6 +36,16 @@ SPARK_ADD_OPENS="--add-opens=java.base/java.lang=ALL-UNNAMED \
 --add-opens=java.base/sun.security.action=ALL-UNNAMED \
 --add-opens=java.base/sun.util.calendar=ALL-UNNAMED"
 
+# Java deserialization in a spark-cnn JVM (driver or executor: Spark's task closures and RPC messages, the
+# exceptions tasks send back) may build only classes of the JDK's base module, Scala, Spark (with the libraries it
+# shades into org.sparkproject) and Hadoop (MLlib's model persistence ships Hadoop's Text and text formats) and
+# spark-cnn; the dl4j-spark engine (Spark 3.5 line) also ships DL4J and ND4J classes. Anything else is rejected
+# (JEP 290). The job's own files and its Kryo traffic use no Java serialization: this is the second line of
+# defence, not the first.
+SPARK_SERIAL_FILTER_CLASSES='java.base/*;scala.**;org.apache.spark.**;org.sparkproject.**;org.apache.hadoop.**;org.sparkcnn.**'
+[[ "$SPARK_LINE" == 3.5 ]] && SPARK_SERIAL_FILTER_CLASSES+=';org.deeplearning4j.**;org.nd4j.**'
+SPARK_SERIAL_FILTER="-Djdk.serialFilter=$SPARK_SERIAL_FILTER_CLASSES;!*"
+
 # The launcher's class path (after build_launcher_classpath): the modules' classes, then their dependencies.
 launcher_classpath() {
   local m cp=""

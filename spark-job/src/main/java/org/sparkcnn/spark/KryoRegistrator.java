@@ -4,7 +4,6 @@ import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
-import com.esotericsoftware.kryo.serializers.JavaSerializer;
 import org.apache.spark.sql.types.StructType;
 import org.sparkcnn.core.ModelSpec;
 import org.sparkcnn.core.Shape;
@@ -16,8 +15,10 @@ import org.sparkcnn.core.eval.EvalCounts;
 /**
  * Registers every class that crosses the wire in Kryo (used with {@code spark.kryo.registrationRequired=true},
  * so a missing one fails at once). The hot records — model broadcasts, worker results, evaluation counts, the
- * dataset — get compact hand-written serializers (Kryo 4 cannot construct Java records by itself); the small,
- * once-per-job configuration records and Spark SQL schemas use Java serialization.
+ * dataset — get compact hand-written serializers (Kryo 4 cannot construct Java records by itself); the
+ * once-per-job configuration records and Spark SQL schemas get field-by-field ones ({@link ConfigSerializers}).
+ * Nothing is registered with Kryo's JavaSerializer. (Spark itself still sends task closures, which capture these
+ * records, with Java serialization; the launchers' {@code jdk.serialFilter} bounds what that may build.)
  */
 public final class KryoRegistrator implements org.apache.spark.serializer.KryoRegistrator {
 
@@ -45,11 +46,11 @@ public final class KryoRegistrator implements org.apache.spark.serializer.KryoRe
         kryo.register(ExampleChunk[].class);
         kryo.register(ShardSummary.class, new ShardSummarySerializer());
         kryo.register(ShardSummary[].class);
-        kryo.register(TrainingPlan.class, new JavaSerializer());
-        kryo.register(ModelSpec.class, new JavaSerializer());
-        // Spark SQL's Parquet schema inference returns the files' schemas as task results. Java serialization
-        // carries a schema's fields, types and metadata, so none of those classes needs registering.
-        kryo.register(StructType.class, new JavaSerializer());
+        kryo.register(TrainingPlan.class, new ConfigSerializers.TrainingPlanSerializer());
+        kryo.register(ModelSpec.class, new ConfigSerializers.ModelSpecSerializer());
+        // Spark SQL's Parquet schema inference returns the files' schemas as task results; as JSON text a schema
+        // keeps its fields, types and metadata, and none of those classes needs registering.
+        kryo.register(StructType.class, new ConfigSerializers.StructTypeSerializer());
         kryo.register(StructType[].class);
     }
 

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -145,14 +144,11 @@ class LocalClusterIT {
         List<String> cmd = new ArrayList<>();
         cmd.add("bash");
         cmd.addAll(List.of(command));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(REPO.toFile()).redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(REPO.toFile());
         pb.environment().put("SPARK_MASTER_PORT", Integer.toString(PORT));
         pb.environment().putAll(env);
-        Process p = pb.start();
-        byte[] output = p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(timeoutSeconds, TimeUnit.SECONDS), String.join(" ", command) + " timed out");
-        String text = new String(output);
-        assertEquals(0, p.exitValue(), String.join(" ", command) + " failed:\n" + text);
-        return text;
+        ChildProcess.Result r = ChildProcess.run(pb, timeoutSeconds);
+        assertEquals(0, r.exitCode(), String.join(" ", command) + " failed:\n" + r.output());
+        return r.output();
     }
 }

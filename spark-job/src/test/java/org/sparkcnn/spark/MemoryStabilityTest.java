@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,10 +35,9 @@ class MemoryStabilityTest {
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), MemoryProbe.class.getName(),
                 "../data/mnist-sample", Integer.toString(workers), Integer.toString(taskCpus), aggregation,
                 Integer.toString(tau)));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(5, TimeUnit.MINUTES), "probe timed out");
-        assertEquals(0, p.exitValue(), out);
+        ChildProcess.Result probe = ChildProcess.run(new ProcessBuilder(cmd), 300);
+        String out = probe.output();
+        assertEquals(0, probe.exitCode(), out);
         Map<Integer, Long> rss = new HashMap<>();
         Map<Integer, Long> storage = new HashMap<>();
         for (String line : out.split("\n")) {

@@ -2,6 +2,7 @@ package org.sparkcnn.core.io;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.sparkcnn.core.ModelMemory;
 import org.sparkcnn.core.ModelSpec;
 
 import java.io.BufferedInputStream;
@@ -45,10 +46,11 @@ import java.util.zip.CheckedOutputStream;
  *   24+L+4P 4         CRC-32 ({@link CRC32}) of every preceding byte, magic included, as an unsigned int
  * </pre>
  *
- * <p>Reading refuses, with an {@link IOException} whose one-line message names the file and the fault: a file
- * that does not start with the magic (not a model file), another format version, a file that ends early
- * (truncated), a checksum mismatch (corrupt), a spec that does not parse, or a parameter count that disagrees with
- * the spec. {@link #save} writes a temporary file in the target's directory, forces it to disk and renames it into
+ * <p>Reading refuses, with a {@link MalformedFileException} whose one-line message names the file and the fault: a file
+ * that does not start with the magic (not a model file), another format version, a spec that does not parse or
+ * whose parameters and activations exceed {@link ModelMemory#limit()}, a parameter count that disagrees with the
+ * spec (these three before any parameter is read), a file that ends early (truncated) or a checksum mismatch
+ * (corrupt). {@link #save} writes a temporary file in the target's directory, forces it to disk and renames it into
  * place atomically, so a crash leaves either the old model or the new one, never half of one.
  */
 public final class ModelFile {
@@ -85,12 +87,12 @@ public final class ModelFile {
         }
     }
 
-    /** Reads the model in {@code file}; refuses a damaged or foreign file with a one-line IOException. */
+    /** Reads the model in {@code file}; refuses a damaged or foreign file with a one-line MalformedFileException. */
     public static Model load(Path file) throws IOException {
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
             Model model = readFrom(in, file.toString());
             if (in.read() != -1) {
-                throw new IOException(file + ": not a model file (unexpected data after the checksum)");
+                throw fault(file.toString(), "not a model file (unexpected data after the checksum)");
             }
             return model;
         }
@@ -149,8 +151,13 @@ public final class ModelFile {
             }
             byte[] text = new byte[textBytes];
             data.readFully(text);
+            ModelSpec spec = parseSpec(name, text);
             long count = data.readLong();
-            if (count < 0 || count > Integer.MAX_VALUE - 8) {
+            if (spec.paramCount() != count) {
+                throw fault(name, "parameter count " + count + " disagrees with the spec, which has "
+                        + spec.paramCount());
+            }
+            if (count > Integer.MAX_VALUE - 8) {
                 throw fault(name, "corrupt (parameter count " + count + ")");
             }
             float[] values = readFloats(data, (int) count);
@@ -159,11 +166,6 @@ public final class ModelFile {
             if (stored != expected) {
                 throw fault(name, String.format("checksum mismatch, the file is corrupt (stored CRC-32 %08x, "
                         + "computed %08x)", stored, expected));
-            }
-            ModelSpec spec = parseSpec(name, text);
-            if (spec.paramCount() != count) {
-                throw fault(name, "parameter count " + count + " disagrees with the spec, which has "
-                        + spec.paramCount());
             }
             return new Model(spec, Nd4j.createFromArray(values));
         } catch (EOFException e) {
@@ -197,14 +199,21 @@ public final class ModelFile {
         } catch (CharacterCodingException e) {
             throw fault(name, "corrupt (the spec text is not UTF-8)");
         }
+        ModelSpec spec;
         try {
-            return ModelSpec.parse(s);
+            spec = ModelSpec.parse(s);
         } catch (IllegalArgumentException e) {
             throw fault(name, "bad spec '" + s + "': " + e.getMessage());
         }
+        try {
+            ModelMemory.check(spec);
+        } catch (IllegalArgumentException e) {
+            throw fault(name, e.getMessage());
+        }
+        return spec;
     }
 
-    private static IOException fault(String name, String what) {
-        return new IOException(name + ": " + what);
+    private static MalformedFileException fault(String name, String what) {
+        return new MalformedFileException(name, what);
     }
 }

@@ -82,13 +82,17 @@ class ModelFileTest {
     }
 
     @Test
-    void refusesFlippedByteAsChecksumMismatch() throws IOException {
+    void refusesAFlippedByteAsChecksumMismatchOrBadSpec() throws IOException {
         byte[] b = bytes();
-        for (int at : new int[] {20, b.length / 2, b.length - 6}) {   // in the spec text, a weight, the last bias
+        for (int at : new int[] {b.length / 2, b.length - 6}) {   // a weight, the last bias
             byte[] c = b.clone();
             c[at] ^= 0x10;
             assertRefused(c, "checksum mismatch");
         }
+        // the spec is checked before the parameters are read, so before the checksum can be
+        byte[] spec = b.clone();
+        spec[20] ^= 0x10;
+        assertRefused(spec, "bad spec 'inpud1x12x12,");
         byte[] c = b.clone();
         c[b.length - 1] ^= 1;   // the checksum itself
         assertRefused(c, "checksum mismatch");
@@ -135,6 +139,39 @@ class ModelFileTest {
         crc.update(forged.toByteArray());
         forged.write(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
         assertRefused(forged.toByteArray(), "parameter count " + wrongCount + " disagrees with the spec");
+    }
+
+    /** The first bytes of a model file for {@code specText}: magic, version, spec and the count it implies. */
+    static byte[] headerDeclaring(String specText, long count) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        java.io.DataOutputStream d = new java.io.DataOutputStream(b);
+        d.write(ModelFile.MAGIC);
+        d.writeInt(ModelFile.VERSION);
+        byte[] text = specText.getBytes(StandardCharsets.UTF_8);
+        d.writeInt(text.length);
+        d.write(text);
+        d.writeLong(count);
+        return b.toByteArray();
+    }
+
+    @Test
+    void refusesASpecWithHugeActivationsBeforeReadingParameters() throws IOException {
+        // 1000 filters on 1000x1000: 10^9 activations for one example (4 GB), under 100 bytes of file
+        String text = "input1x1000x1000,conv1x1x1000,maxpool1000,softmax10";
+        long count = ModelSpec.parse(text).paramCount();
+        assertRefused(headerDeclaring(text, count), "more than the limit of 1.0 GiB (-Dsparkcnn.maxModelBytes");
+    }
+
+    @Test
+    void refusesASpecWithHugeParametersBeforeReadingThem() throws IOException {
+        String text = "input1x28x28,dense1000000,softmax10";            // 7.8e8 weights: 3.2 GB
+        assertRefused(headerDeclaring(text, ModelSpec.parse(text).paramCount()), "parameters and one example's");
+    }
+
+    @Test
+    void refusesAShapeWhoseSizeOverflowsAnInt() throws IOException {
+        assertRefused(headerDeclaring("input1x100000x100000,softmax10", 0),
+                "shape 1x100000x100000 has more than 2147483639 values");
     }
 
     private byte[] bytes() throws IOException {

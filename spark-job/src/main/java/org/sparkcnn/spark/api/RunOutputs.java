@@ -93,13 +93,14 @@ public final class RunOutputs {
         return names;
     }
 
-    /** The newest checkpoint, or null when there is none. */
-    Checkpoint latestCheckpoint() throws IOException {
+    /** The newest checkpoint's path, or null when there is none. */
+    String latestCheckpointFile() throws IOException {
         List<String> names = checkpointNames();
-        if (names.isEmpty()) {
-            return null;
-        }
-        String path = Storage.join(checkpoints(), names.get(names.size() - 1));
+        return names.isEmpty() ? null : Storage.join(checkpoints(), names.get(names.size() - 1));
+    }
+
+    /** The checkpoint at {@code path}. */
+    Checkpoint checkpoint(String path) throws IOException {
         return Checkpoint.fromBytes(storage.read(path), path);
     }
 

@@ -108,12 +108,21 @@ public final class SparkCnn {
     }
 
     /** Where a resumed run starts: a checkpoint's state, the rounds before it and its evaluation history. */
-    private record Resumed(TrainingState state, List<RoundStats> earlier, String history) {
-        static final Resumed NONE = new Resumed(null, List.of(), "{}");
+    private record Resumed(Checkpoint checkpoint, String file, List<RoundStats> earlier) {
+        static final Resumed NONE = new Resumed(null, null, List.of());
+
+        TrainingState state() {
+            return checkpoint == null ? null : checkpoint.state();
+        }
+
+        String history() {
+            return checkpoint == null ? "{}" : checkpoint.history();
+        }
     }
 
     private static Resumed resume(RunOutputs outputs, String configText) throws IOException {
-        Checkpoint ck = outputs.latestCheckpoint();
+        String file = outputs.latestCheckpointFile();
+        Checkpoint ck = file == null ? null : outputs.checkpoint(file);
         if (ck == null) {
             return Resumed.NONE;
         }
@@ -121,8 +130,7 @@ public final class SparkCnn {
             throw new ConfigException("resume", "the checkpoint in " + outputs.checkpoints() + " was made with a "
                     + "different configuration: " + ck.configuration());
         }
-        TrainingState start = ck.state();
-        return new Resumed(start, outputs.roundsBefore(start.globalRound()), ck.history());
+        return new Resumed(ck, file, outputs.roundsBefore(ck.state().globalRound()));
     }
 
     private static TrainingResult run(JavaSparkContext sc, TrainingInput input, TrainingConfig config,
@@ -134,6 +142,10 @@ public final class SparkCnn {
                 config.exchangePrecisionMode(), options.failRound());
         pa.checkDriverLimits(sc.getConf());
         pa.checkExecutorLimits(sc.getConf());
+        if (resumed.checkpoint() != null) {
+            resumed.checkpoint().checkFits(plan.spec().paramCount(), plan.averageUpdater() ? 1 : plan.workers(),
+                    pa.stateLength(), plan.epochs(), resumed.file());
+        }
         TrainingState start = resumed.state() != null ? resumed.state() : pa.initialState(
                 new Network(plan.spec(), DataType.FLOAT).initialize(plan.seed()).params().toFloatVector());
         int n = Math.toIntExact(trainSource.size());

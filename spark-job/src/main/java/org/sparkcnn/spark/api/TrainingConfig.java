@@ -1,6 +1,7 @@
 package org.sparkcnn.spark.api;
 
 import org.sparkcnn.core.Activation;
+import org.sparkcnn.core.ModelMemory;
 import org.sparkcnn.core.ModelSpec;
 import org.sparkcnn.core.Presets;
 import org.sparkcnn.core.WeightInit;
@@ -125,7 +126,9 @@ public record TrainingConfig(String model, String init, int workers, int localSt
             throw new ConfigException("init", e.getMessage());
         }
         try {
-            return Presets.resolve(model, defaultInit);
+            ModelSpec spec = Presets.resolve(model, defaultInit);
+            ModelMemory.check(spec);
+            return spec;
         } catch (IllegalArgumentException e) {
             throw new ConfigException("model", e.getMessage());
         }

@@ -1,27 +1,26 @@
 package org.sparkcnn.spark.cli;
 
-import org.sparkcnn.core.train.LocalTrainer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Entry point: {@code spark-cnn train | evaluate | predict | convert}, plus the subcommands of the {@link CliExtension}s
  * on the class path ({@code export} from the tools module). Every error caused by input ends
  * with one line naming the problem (a stack trace only with {@code --verbose}) and a non-zero exit code: 2 for a
- * bad option or input, 3 when training diverges, 1 for anything else.
+ * bad option or input, 3 when training diverges, 4 for an I/O failure that is not about the input (permission
+ * denied, disk full), 1 for an internal error ({@link Failure}).
  */
 @Command(name = "spark-cnn", mixinStandardHelpOptions = true, showDefaultValues = true, version = "spark-cnn 0.1.0",
         description = "Distributed training of convolutional networks on Apache Spark.",
         subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, ConvertCommand.class})
 public final class Main implements Runnable {
 
-    public static final int BAD_INPUT = 2;
-    public static final int DIVERGED = 3;
+    public static final int INTERNAL = Failure.INTERNAL;
+    public static final int BAD_INPUT = Failure.BAD_INPUT;
+    public static final int DIVERGED = Failure.DIVERGED;
+    public static final int IO_FAILURE = Failure.IO_FAILURE;
 
     @Override
     public void run() {
@@ -64,36 +63,13 @@ public final class Main implements Runnable {
         return new PrintWriter(System.err, true);
     }
 
-    private static final Pattern DIVERGED_CAUSE = Pattern.compile("DivergedException: ([^\\n]*)");
-
     static int report(Exception e, boolean verbose) {
         if (verbose) {
             e.printStackTrace();
         }
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String text = String.valueOf(e.getMessage());
-        Matcher diverged = DIVERGED_CAUSE.matcher(text);
-        int code;
-        String message;
-        if (root instanceof LocalTrainer.DivergedException || diverged.find()) {
-            code = DIVERGED;
-            message = (root instanceof LocalTrainer.DivergedException ? root.getMessage() : diverged.group(1))
-                    + " (--lr)";
-        } else if (root instanceof UserError || root instanceof IllegalArgumentException
-                || root instanceof java.nio.file.NoSuchFileException || root instanceof IOException) {
-            code = BAD_INPUT;
-            message = root instanceof java.nio.file.NoSuchFileException ? "no such file: " + root.getMessage()
-                    : root.getMessage();
-        } else {
-            code = 1;
-            message = root.getClass().getSimpleName() + ": " + root.getMessage()
-                    + (verbose ? "" : " (run with --verbose for the stack trace)");
-        }
-        err().println("spark-cnn: error: " + message);
+        Failure f = Failure.of(e, verbose);
+        err().println("spark-cnn: error: " + f.message());
         err().flush();
-        return code;
+        return f.code();
     }
 }

@@ -13,8 +13,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import javax.imageio.ImageIO;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -83,22 +81,7 @@ final class PredictCommand implements Callable<Integer> {
             throw new UserError(file + ": no such file");
         }
         if (file.toLowerCase(Locale.ROOT).endsWith(".png")) {
-            BufferedImage img = ImageIO.read(p.toFile());
-            if (img == null) {
-                throw new UserError(file + ": not a readable PNG image");
-            }
-            if (img.getHeight() != in.height() || img.getWidth() != in.width()) {
-                throw new UserError(file + ": image is " + img.getWidth() + "x" + img.getHeight()
-                        + " but the model expects " + in.width() + "x" + in.height());
-            }
-            float[] v = new float[in.size()];
-            for (int y = 0; y < in.height(); y++) {
-                for (int x = 0; x < in.width(); x++) {
-                    int rgb = img.getRGB(x, y);
-                    double gray = (0.299 * ((rgb >> 16) & 255) + 0.587 * ((rgb >> 8) & 255) + 0.114 * (rgb & 255)) / 255.0;
-                    v[y * in.width() + x] = (float) (invert ? 1 - gray : gray);
-                }
-            }
+            float[] v = PngImage.read(p, in, invert);
             names.add(file);
             pixels.add(v);
             return;

@@ -1,11 +1,13 @@
 package org.sparkcnn.spark.io;
 
+import org.sparkcnn.core.io.MalformedFileException;
 import org.sparkcnn.spark.TrainingState;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -60,43 +62,90 @@ public record Checkpoint(String configuration, TrainingState state, String histo
         return bytes.toByteArray();
     }
 
-    /** Parses a checkpoint; a bad magic, version, length or checksum is an IOException naming {@code name}. */
+    /**
+     * Parses a checkpoint. A bad magic, version or checksum, a length beyond the bytes that follow it, a file that
+     * ends early or has bytes after its last field is a {@link MalformedFileException} naming {@code name}.
+     */
     public static Checkpoint fromBytes(byte[] b, String name) throws IOException {
         if (b.length < MAGIC.length + 12 || !Arrays.equals(Arrays.copyOf(b, MAGIC.length), MAGIC)) {
-            throw new IOException(name + ": not a spark-cnn checkpoint");
+            throw new MalformedFileException(name, "not a spark-cnn checkpoint");
         }
         CRC32 crc = new CRC32();
         crc.update(b, 0, b.length - 8);
         long stored = java.nio.ByteBuffer.wrap(b, b.length - 8, 8).getLong();
         if (stored != crc.getValue()) {
-            throw new IOException(name + ": checkpoint checksum mismatch (corrupt or truncated)");
+            throw new MalformedFileException(name, "checkpoint checksum mismatch (corrupt or truncated)");
         }
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(b, MAGIC.length, b.length - MAGIC.length - 8));
-        int version = in.readInt();
-        if (version != 1 && version != VERSION) {
-            throw new IOException(name + ": unsupported checkpoint version " + version);
+        try {
+            int version = in.readInt();
+            if (version != 1 && version != VERSION) {
+                throw new MalformedFileException(name, "unsupported checkpoint version " + version);
+            }
+            String conf = new String(readBytes(in, 1, name), StandardCharsets.UTF_8);
+            int epoch = in.readInt();
+            int round = in.readInt();
+            int globalRound = in.readInt();
+            long iteration = in.readLong();
+            float[] params = readFloats(in, name);
+            float[][] states = new float[length(in, 4, name)][];
+            for (int i = 0; i < states.length; i++) {
+                states[i] = readFloats(in, name);
+            }
+            String history = version == 1 ? "{}" : new String(readBytes(in, 1, name), StandardCharsets.UTF_8);
+            if (in.available() > 0) {
+                throw new MalformedFileException(name, in.available() + " bytes after the checkpoint's last field");
+            }
+            return new Checkpoint(conf, new TrainingState(epoch, round, globalRound, iteration, params, states),
+                    history);
+        } catch (EOFException e) {
+            throw new MalformedFileException(name, "truncated checkpoint (it ends before its last field)");
         }
-        String conf = new String(in.readNBytes(length(in, b.length, name)), StandardCharsets.UTF_8);
-        int epoch = in.readInt();
-        int round = in.readInt();
-        int globalRound = in.readInt();
-        long iteration = in.readLong();
-        float[] params = readFloats(in, b.length, name);
-        float[][] states = new float[length(in, b.length, name)][];
-        for (int i = 0; i < states.length; i++) {
-            states[i] = readFloats(in, b.length, name);
-        }
-        String history = version == 1 ? "{}"
-                : new String(in.readNBytes(length(in, b.length, name)), StandardCharsets.UTF_8);
-        return new Checkpoint(conf, new TrainingState(epoch, round, globalRound, iteration, params, states), history);
     }
 
-    private static int length(DataInputStream in, int limit, String name) throws IOException {
+    /**
+     * Refuses a checkpoint that does not fit the run resuming from it: {@code paramCount} parameters,
+     * {@code stateVectors} optimizer-state vectors of {@code stateLength} each, a position inside {@code epochs}
+     * epochs. The message names the file and the length that disagrees.
+     */
+    public void checkFits(long paramCount, int stateVectors, long stateLength, int epochs, String name)
+            throws MalformedFileException {
+        TrainingState s = state;
+        if (s.params().length != paramCount) {
+            throw new MalformedFileException(name, "checkpoint has " + s.params().length + " parameters, the model "
+                    + "has " + paramCount);
+        }
+        if (s.states().length != stateVectors) {
+            throw new MalformedFileException(name, "checkpoint has " + s.states().length + " optimizer-state vectors, "
+                    + "the run needs " + stateVectors);
+        }
+        for (int i = 0; i < stateVectors; i++) {
+            if (s.states()[i].length != stateLength) {
+                throw new MalformedFileException(name, "optimizer-state vector " + i + " has " + s.states()[i].length
+                        + " values, the run needs " + stateLength);
+            }
+        }
+        if (s.epoch() < 0 || s.epoch() > epochs || s.round() < 0 || s.globalRound() < 0 || s.iteration() < 0) {
+            throw new MalformedFileException(name, "checkpoint position (epoch " + s.epoch() + ", round " + s.round()
+                    + ", global round " + s.globalRound() + ", iteration " + s.iteration() + ") is outside a run of "
+                    + epochs + " epochs");
+        }
+    }
+
+    /** A length field that must not exceed what is left: {@code unit} bytes per element. */
+    private static int length(DataInputStream in, int unit, String name) throws IOException {
         int n = in.readInt();
-        if (n < 0 || n > limit) {
-            throw new IOException(name + ": checkpoint has an impossible length " + n);
+        if (n < 0 || (long) n * unit > in.available()) {
+            throw new MalformedFileException(name, "checkpoint has an impossible length " + n + " (" + in.available()
+                    + " bytes left)");
         }
         return n;
+    }
+
+    private static byte[] readBytes(DataInputStream in, int unit, String name) throws IOException {
+        byte[] v = new byte[length(in, unit, name)];
+        in.readFully(v);
+        return v;
     }
 
     private static void writeFloats(DataOutputStream out, float[] v) throws IOException {
@@ -106,9 +155,10 @@ public record Checkpoint(String configuration, TrainingState state, String histo
         out.write(buf.array());
     }
 
-    private static float[] readFloats(DataInputStream in, int limit, String name) throws IOException {
-        int n = length(in, limit / 4, name);
-        byte[] raw = in.readNBytes(n * 4);
+    private static float[] readFloats(DataInputStream in, String name) throws IOException {
+        int n = length(in, 4, name);
+        byte[] raw = new byte[n * 4];
+        in.readFully(raw);
         float[] v = new float[n];
         java.nio.ByteBuffer.wrap(raw).asFloatBuffer().get(v);
         return v;
