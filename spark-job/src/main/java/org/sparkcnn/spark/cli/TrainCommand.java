@@ -13,6 +13,7 @@ import org.sparkcnn.spark.api.SparkCnn;
 import org.sparkcnn.spark.api.TrainingConfig;
 import org.sparkcnn.spark.api.TrainingInput;
 import org.sparkcnn.spark.api.TrainingResult;
+import org.sparkcnn.spark.io.Redaction;
 import org.sparkcnn.spark.io.Storage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -241,7 +242,8 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
             TrainingResult result = SparkCnn.train(session, TrainingInput.directory(data), config, options(bar));
             bar.close();
             System.out.println(result.test().orElseThrow().toTable());
-            System.out.printf(java.util.Locale.ROOT, "wrote %s (model.scnn, metrics.json, rounds.csv)%n", out);
+            System.out.printf(java.util.Locale.ROOT, "wrote %s (model.scnn, metrics.json, rounds.csv)%n",
+                    Redaction.uri(out));
         } catch (ConfigException e) {
             throw new UserError(optionOf(e));
         }
