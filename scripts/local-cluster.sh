@@ -18,6 +18,8 @@
 #   SPARK_DAEMON_MEMORY      heap of the master and worker JVMs themselves (512m)
 #   SPARK_CNN_SPARK          Spark line of the assembled home: 4 (default) or 3.5
 #   SPARK_CNN_AUTH           1 (default): RPC authentication with a secret generated at every start; 0: none
+#   SPARK_CNN_WORKER_HOSTS   same (default): every worker on 127.0.0.1; distinct: worker i on 127.0.0.i, so that
+#                            Spark sees K hosts (it never runs a speculative copy on the host of the original)
 #   SPARK_CNN_ENCRYPT        1: also AES encryption of RPC and block traffic and of the executors' local files (0)
 #
 # Authentication: start writes .cluster/spark-auth.conf (mode 600, readable by this user only) with
@@ -129,15 +131,21 @@ start() {
   echo "master  spark://$HOST:$MASTER_PORT  ($(sed -n 's/.*\(Spark line [0-9.]*\).*/\1/p' "$SPARK_HOME/RELEASE" 2>/dev/null || true))  web UI http://$HOST:$ui  pid $(pid_of master)"
   echo "security: $(security)"
 
-  local i wui=$((ui + 1))
+  local hosts="${SPARK_CNN_WORKER_HOSTS:-same}"
+  [[ "$hosts" == same || "$hosts" == distinct ]] || die "SPARK_CNN_WORKER_HOSTS must be same or distinct, got '$hosts'"
+  ((k < 255)) || [[ "$hosts" == same ]] || die "distinct worker hosts: at most 254 workers"
+  local i wui=$((ui + 1)) whost
   for ((i = 1; i <= k; i++)); do
     wui="$(free_port_from "$wui")"
+    whost="$HOST"
+    [[ "$hosts" == distinct ]] && whost="127.0.0.$i"
     mkdir -p "$WORK_DIR/worker-$i"
-    launch "worker-$i" org.apache.spark.deploy.worker.Worker --host "$HOST" --cores "$WORKER_CORES" \
+    # the worker's executors inherit SPARK_LOCAL_IP, so they bind and advertise the worker's address
+    SPARK_LOCAL_IP="$whost" launch "worker-$i" org.apache.spark.deploy.worker.Worker --host "$whost" --cores "$WORKER_CORES" \
       --memory "$WORKER_MEMORY" --webui-port "$wui" --work-dir "$WORK_DIR/worker-$i" "spark://$HOST:$MASTER_PORT"
     wait_for_log "$LOG_DIR/worker-$i.out" "Successfully registered with master" 60 "$(pid_of "worker-$i")" \
       || { tail -20 "$LOG_DIR/worker-$i.out" >&2; stop; die "worker-$i did not register (log: $LOG_DIR/worker-$i.out)"; }
-    echo "worker-$i  $WORKER_CORES core(s), $WORKER_MEMORY  web UI http://$HOST:$wui  pid $(pid_of "worker-$i")"
+    echo "worker-$i  $whost  $WORKER_CORES core(s), $WORKER_MEMORY  web UI http://$whost:$wui  pid $(pid_of "worker-$i")"
     wui=$((wui + 1))
   done
 }
