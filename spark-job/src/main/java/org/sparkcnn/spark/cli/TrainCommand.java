@@ -167,6 +167,10 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--max-rounds", paramLabel = "R", description = "stop after R rounds in all (0: no limit)")
     int maxRounds = 0;
 
+    @Option(names = "--round-timeout", paramLabel = "SECONDS", description = "fail the run when a round runs longer "
+            + "than SECONDS (its tasks are cancelled; 0: no limit)")
+    int roundTimeout = 0;
+
     @Option(names = "--fail-round", hidden = true, description = "test only: fail the first attempt of this round")
     int failRound = -1;
 
@@ -177,9 +181,10 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
             throw new UserError(Extensions.missing(engine)
                     .orElse("--engine must be native or dl4j-spark, got '" + engine + "'"));
         }
-        if (!engine.equals("native") && (resume || checkpointEvery > 0 || evalEveryEpoch || failRound >= 0)) {
-            throw new UserError("--engine " + engine + " does not support --resume, --checkpoint-every or "
-                    + "--eval-every-epoch");
+        if (!engine.equals("native") && (resume || checkpointEvery > 0 || evalEveryEpoch || failRound >= 0
+                || roundTimeout > 0)) {
+            throw new UserError("--engine " + engine + " does not support --resume, --checkpoint-every, "
+                    + "--eval-every-epoch or --round-timeout");
         }
         if (!List.of("auto", "bar", "lines", "none").contains(progress)) {
             throw new UserError("--progress must be auto, bar, lines or none, got '" + progress + "'");
@@ -202,7 +207,7 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
         try {
             return RunOptions.builder().output(out).checkpointEvery(checkpointEvery).keepCheckpoints(keepCheckpoints)
                     .resume(resume).evalEveryRounds(evalEveryRounds).evalEveryEpoch(evalEveryEpoch).listener(bar)
-                    .failRound(failRound).build();
+                    .failRound(failRound).roundTimeout(roundTimeout).build();
         } catch (ConfigException e) {
             throw new UserError(optionOf(e));
         }
