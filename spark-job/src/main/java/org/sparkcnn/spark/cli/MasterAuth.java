@@ -32,10 +32,12 @@ final class MasterAuth {
         if (!master.startsWith("spark://") || !conf.getBoolean("spark.authenticate", false)) {
             return;
         }
-        String secret = conf.get("spark.authenticate.secret", System.getenv("_SPARK_AUTH_SECRET"));
+        // Spark's driver takes a standalone cluster's secret from this setting only (not _SPARK_AUTH_SECRET)
+        String secret = conf.get("spark.authenticate.secret", null);
         if (secret == null) {
-            throw new UserError("spark.authenticate is true but no spark.authenticate.secret is set (standalone "
-                    + "masters need the cluster's secret; scripts/submit.sh adds .cluster/spark-auth.conf)");
+            throw new UserError("spark.authenticate is true but spark.authenticate.secret is not set: a driver of a "
+                    + "standalone cluster needs the cluster's secret in that setting (scripts/submit.sh adds it from "
+                    + "SPARK_CNN_AUTH_CONF, or from .cluster/spark-auth.conf for the local cluster)");
         }
         Map<String, String> settings = new HashMap<>();
         for (scala.Tuple2<String, String> kv : conf.getAll()) {
