@@ -19,7 +19,7 @@
 #   SPARK_CNN_AUTH_CONF    security settings added to the properties (spark.authenticate, its secret, encryption);
 #                          by default .cluster/spark-auth.conf, written by scripts/local-cluster.sh, when the master
 #                          is that cluster's (spark://127.0.0.1:PORT). The settings reach the driver in a properties
-#                          file readable by this user only, removed when the job ends: never on a command line.
+#                          file readable by this user only, removed when the driver ends: never on a command line.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/spark-env.sh"
 
@@ -105,18 +105,15 @@ done
 args+=(--conf "spark.driver.extraJavaOptions=$driver_opts" --conf "spark.executor.extraJavaOptions=$executor_opts")
 args+=("$jar" "$@")
 
-# Runs the command as a child (not exec: the private properties file is removed when it ends), passing on
-# TERM and INT; exits with its status.
+# Execs the command, so that this pid becomes the driver JVM (scripts/big-data.sh measures it by pid). With a
+# private properties file, a watcher removes it once that pid has ended, however it ended.
 run_job() {
-  [[ "$submit_props" != "$props" ]] || exec "$@"
-  "$@" &
-  local child=$!
-  trap 'kill -TERM "$child" 2>/dev/null' TERM INT
-  local rc=0
-  wait "$child" || rc=$?
-  # a signal interrupts wait: wait again for the child's own status
-  while kill -0 "$child" 2>/dev/null; do wait "$child" && rc=0 || rc=$?; done
-  exit "$rc"
+  if [[ "$submit_props" != "$props" ]]; then
+    trap - EXIT
+    local me=$$
+    (while kill -0 "$me" 2>/dev/null; do sleep 1; done; rm -f "$submit_props") </dev/null >/dev/null 2>&1 &
+  fi
+  exec "$@"
 }
 
 if spark_is_distribution; then
