@@ -17,6 +17,15 @@
 #   SPARK_WORKER_MEMORY      memory each worker offers to executors (2g)
 #   SPARK_DAEMON_MEMORY      heap of the master and worker JVMs themselves (512m)
 #   SPARK_CNN_SPARK          Spark line of the assembled home: 4 (default) or 3.5
+#   SPARK_CNN_AUTH           1 (default): RPC authentication with a secret generated at every start; 0: none
+#   SPARK_CNN_WORKER_HOSTS   same (default): every worker on 127.0.0.1; distinct: worker i on 127.0.0.i, so that
+#                            Spark sees K hosts (it never runs a speculative copy on the host of the original)
+#   SPARK_CNN_ENCRYPT        1: also AES encryption of RPC and block traffic and of the executors' local files (0)
+#
+# Authentication: start writes .cluster/spark-auth.conf (mode 600, readable by this user only) with
+# spark.authenticate=true and a fresh 256-bit spark.authenticate.secret; the master and workers read it as their
+# --properties-file, a worker hands the secret to the executors it starts in their environment, and
+# scripts/submit.sh adds it to the driver's properties. The secret appears on no command line and in no log.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/spark-env.sh"
 
@@ -27,6 +36,7 @@ WORKER_MEMORY="${SPARK_WORKER_MEMORY:-2g}"
 DAEMON_MEMORY="${SPARK_DAEMON_MEMORY:-512m}"
 LOG_DIR="$CLUSTER_DIR/logs"
 PID_DIR="$CLUSTER_DIR/pids"
+AUTH_CONF="$CLUSTER_DIR/spark-auth.conf"
 WORK_DIR="$CLUSTER_DIR/work"
 
 port_in_use() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
@@ -52,14 +62,52 @@ wait_for_log() {
   return 1
 }
 
-# Runs a Spark daemon class in the background; its pid goes to $PID_DIR/$name.pid.
+# Runs a Spark daemon class in the background; its pid goes to $PID_DIR/$name.pid. The daemons read their
+# security settings from $AUTH_CONF (empty when authentication is off).
 launch() {
-  local name="$1"; shift
+  local name="$1" class="$2"; shift 2
   local log="$LOG_DIR/$name.out"
   : > "$log"
   # shellcheck disable=SC2086
-  nohup "$(java_bin)" -Xmx"$DAEMON_MEMORY" $SPARK_ADD_OPENS -cp "$SPARK_HOME/jars/*" "$@" >>"$log" 2>&1 </dev/null &
+  nohup "$(java_bin)" -Xmx"$DAEMON_MEMORY" $SPARK_ADD_OPENS -cp "$SPARK_HOME/jars/*" "$class" \
+    --properties-file "$AUTH_CONF" "$@" >>"$log" 2>&1 </dev/null &
   echo $! > "$PID_DIR/$name.pid"
+}
+
+# Writes $AUTH_CONF, readable by this user only: a new secret at every start (SPARK_CNN_AUTH=1), encryption on
+# request (SPARK_CNN_ENCRYPT=1). The secret is drawn from /dev/urandom and never passed as an argument.
+write_auth_conf() {
+  local auth="${SPARK_CNN_AUTH:-1}" encrypt="${SPARK_CNN_ENCRYPT:-0}"
+  [[ "$auth" == 0 || "$auth" == 1 ]] || die "SPARK_CNN_AUTH must be 0 or 1, got '$auth'"
+  [[ "$encrypt" == 0 || "$encrypt" == 1 ]] || die "SPARK_CNN_ENCRYPT must be 0 or 1, got '$encrypt'"
+  [[ "$auth" == 1 || "$encrypt" == 0 ]] || die "SPARK_CNN_ENCRYPT=1 needs SPARK_CNN_AUTH=1 (Spark derives the keys from the secret)"
+  rm -f "$AUTH_CONF"
+  (
+    umask 077
+    {
+      echo "# Written by scripts/local-cluster.sh start; read by the master, the workers and scripts/submit.sh."
+      if [[ "$auth" == 1 ]]; then
+        echo "spark.authenticate true"
+        echo "spark.authenticate.secret $(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')"
+      fi
+      if [[ "$encrypt" == 1 ]]; then
+        echo "spark.network.crypto.enabled true"
+        echo "spark.io.encryption.enabled true"
+      fi
+    } > "$AUTH_CONF"
+  )
+  chmod 600 "$AUTH_CONF"
+}
+
+# How the cluster is secured, for the start and status lines.
+security() {
+  if grep -q '^spark.network.crypto.enabled true' "$AUTH_CONF" 2>/dev/null; then
+    echo "authenticated, encrypted"
+  elif grep -q '^spark.authenticate true' "$AUTH_CONF" 2>/dev/null; then
+    echo "authenticated (secret in $AUTH_CONF)"
+  else
+    echo "NOT authenticated: anyone who reaches port $MASTER_PORT can run code as $(id -un)"
+  fi
 }
 
 start() {
@@ -73,6 +121,7 @@ start() {
   # Each worker copies the application jar (~120 MB) into its app folder; keep only the last run's.
   rm -rf "$WORK_DIR"/worker-*/app-*
   export SPARK_LOCAL_IP="$HOST" SPARK_LOCAL_DIRS="$CLUSTER_DIR/tmp"
+  write_auth_conf
 
   local ui; ui="$(free_port_from "${SPARK_MASTER_WEBUI_PORT:-8080}")"
   launch master org.apache.spark.deploy.master.Master --host "$HOST" --port "$MASTER_PORT" --webui-port "$ui"
@@ -80,16 +129,23 @@ start() {
   wait_for_log "$LOG_DIR/master.out" "I have been elected leader" 60 "$(pid_of master)" \
     || { tail -20 "$LOG_DIR/master.out" >&2; stop; die "master did not start (log: $LOG_DIR/master.out)"; }
   echo "master  spark://$HOST:$MASTER_PORT  ($(sed -n 's/.*\(Spark line [0-9.]*\).*/\1/p' "$SPARK_HOME/RELEASE" 2>/dev/null || true))  web UI http://$HOST:$ui  pid $(pid_of master)"
+  echo "security: $(security)"
 
-  local i wui=$((ui + 1))
+  local hosts="${SPARK_CNN_WORKER_HOSTS:-same}"
+  [[ "$hosts" == same || "$hosts" == distinct ]] || die "SPARK_CNN_WORKER_HOSTS must be same or distinct, got '$hosts'"
+  ((k < 255)) || [[ "$hosts" == same ]] || die "distinct worker hosts: at most 254 workers"
+  local i wui=$((ui + 1)) whost
   for ((i = 1; i <= k; i++)); do
     wui="$(free_port_from "$wui")"
+    whost="$HOST"
+    [[ "$hosts" == distinct ]] && whost="127.0.0.$i"
     mkdir -p "$WORK_DIR/worker-$i"
-    launch "worker-$i" org.apache.spark.deploy.worker.Worker --host "$HOST" --cores "$WORKER_CORES" \
+    # the worker's executors inherit SPARK_LOCAL_IP, so they bind and advertise the worker's address
+    SPARK_LOCAL_IP="$whost" launch "worker-$i" org.apache.spark.deploy.worker.Worker --host "$whost" --cores "$WORKER_CORES" \
       --memory "$WORKER_MEMORY" --webui-port "$wui" --work-dir "$WORK_DIR/worker-$i" "spark://$HOST:$MASTER_PORT"
     wait_for_log "$LOG_DIR/worker-$i.out" "Successfully registered with master" 60 "$(pid_of "worker-$i")" \
       || { tail -20 "$LOG_DIR/worker-$i.out" >&2; stop; die "worker-$i did not register (log: $LOG_DIR/worker-$i.out)"; }
-    echo "worker-$i  $WORKER_CORES core(s), $WORKER_MEMORY  web UI http://$HOST:$wui  pid $(pid_of "worker-$i")"
+    echo "worker-$i  $whost  $WORKER_CORES core(s), $WORKER_MEMORY  web UI http://$whost:$wui  pid $(pid_of "worker-$i")"
     wui=$((wui + 1))
   done
 }
@@ -165,6 +221,7 @@ status() {
   ((any)) || { echo "no cluster running"; return 0; }
   local ui; ui="$(cat "$PID_DIR/master.webui" 2>/dev/null || echo 8080)"
   echo "master: spark://$HOST:$MASTER_PORT, web UI http://$HOST:$ui"
+  echo "security: $(security)"
   if command -v curl >/dev/null && command -v python3 >/dev/null; then
     curl -fsS "http://$HOST:$ui/json/" 2>/dev/null | python3 -c '
 import json, sys

@@ -16,10 +16,14 @@
 #   SPARK_CNN_JAR          application jar (spark-job/target/spark-cnn-job-<version>-spark<line>.jar)
 #   SPARK_CNN_MAIN_CLASS   main class (org.sparkcnn.spark.cli.Main)
 #   SPARK_CNN_PROPERTIES   properties file (conf/spark-defaults.conf)
+#   SPARK_CNN_AUTH_CONF    security settings added to the properties (spark.authenticate, its secret, encryption);
+#                          by default .cluster/spark-auth.conf, written by scripts/local-cluster.sh, when the master
+#                          is that cluster's (spark://127.0.0.1:PORT). The settings reach the driver in a properties
+#                          file readable by this user only, removed when the driver ends: never on a command line.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/spark-env.sh"
 
-usage() { sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 master=""
 confs=()
@@ -83,7 +87,20 @@ set -f
 driver_opts="$(echo $driver_opts)"; executor_opts="$(echo $executor_opts)"
 set +f
 
-args=(--master "$master" --class "$main_class" --properties-file "$props")
+# Security settings: merged with the properties into a private file that lives as long as the job.
+auth_conf="${SPARK_CNN_AUTH_CONF:-}"
+if [[ -z "$auth_conf" && "$master" == spark://127.0.0.1:* && -s "$CLUSTER_DIR/spark-auth.conf" ]]; then
+  auth_conf="$CLUSTER_DIR/spark-auth.conf"
+fi
+submit_props="$props"
+if [[ -n "$auth_conf" ]]; then
+  [[ -r "$auth_conf" ]] || die "cannot read the security settings $auth_conf (SPARK_CNN_AUTH_CONF)"
+  submit_props="$(umask 077 && mktemp "${TMPDIR:-/tmp}/spark-cnn-submit.XXXXXX")"
+  trap 'rm -f "$submit_props"' EXIT
+  { cat "$props"; echo; cat "$auth_conf"; } > "$submit_props"
+fi
+
+args=(--master "$master" --class "$main_class" --properties-file "$submit_props")
 for c in ${confs[@]+"${confs[@]}"}; do
   case "${c%%=*}" in spark.driver.extraJavaOptions|spark.executor.extraJavaOptions) ;; *) args+=(--conf "$c") ;; esac
 done
@@ -95,8 +112,19 @@ if [[ -n "${OPENBLAS_CORETYPE:-}" && -z "$(prop spark.executorEnv.OPENBLAS_CORET
 fi
 args+=("$jar" "$@")
 
+# Execs the command, so that this pid becomes the driver JVM (scripts/big-data.sh measures it by pid). With a
+# private properties file, a watcher removes it once that pid has ended, however it ended.
+run_job() {
+  if [[ "$submit_props" != "$props" ]]; then
+    trap - EXIT
+    local me=$$
+    (while kill -0 "$me" 2>/dev/null; do sleep 1; done; rm -f "$submit_props") </dev/null >/dev/null 2>&1 &
+  fi
+  exec "$@"
+}
+
 if spark_is_distribution; then
-  exec "$SPARK_HOME/bin/spark-submit" "${args[@]}"
+  run_job "$SPARK_HOME/bin/spark-submit" "${args[@]}"
 fi
 
 ensure_spark_home
@@ -104,5 +132,5 @@ ensure_spark_home
 driver_mem="$(prop spark.driver.memory)"
 set -f
 # shellcheck disable=SC2086
-exec "$(java_bin)" -Xmx"${driver_mem:-1g}" $driver_opts -cp "$SPARK_HOME/jars/*" \
+run_job "$(java_bin)" -Xmx"${driver_mem:-1g}" $driver_opts -cp "$SPARK_HOME/jars/*" \
   org.apache.spark.deploy.SparkSubmit "${args[@]}"

@@ -22,6 +22,7 @@ import java.io.Serializable;
  * trainer, whose parameters and optimizer state the caller has just overwritten. The result is a deterministic
  * function of those vectors, the shard and the round, so a retried task returns the same result.
  * A loss that becomes NaN or infinite ends the worker's round early with a NaN loss sum, which the driver reports.
+ * A killed task (job cancelled, another attempt done) stops at the next step.
  */
 final class LocalSgd implements Serializable {
     private final String runId;
@@ -66,6 +67,7 @@ final class LocalSgd implements Serializable {
         double lossSum = 0;
         int steps = 0;
         for (int b = t.round() * t.tau(); b < Math.min(batches, (t.round() + 1) * t.tau()); b++) {
+            stopIfInterrupted(ctx);                                 // killed: a speculative copy won, or a timeout
             int from = b * plan.batchSize();
             int count = Math.min(plan.batchSize(), size - from);
             double loss;
@@ -81,12 +83,28 @@ final class LocalSgd implements Serializable {
             examples += count;
             steps++;
             failIfInjected(ctx, t);                                 // mid-round: after the first step
+            if (steps == 1) {
+                InjectedDelay.apply(ctx, t);
+            }
         }
         if (steps == 0) {
             failIfInjected(ctx, t);
         }
         double seconds = (System.nanoTime() - began) / 1e9;
         return new WorkerStats(worker, examples, steps, lossSum, seconds, remoteBytes);
+    }
+
+    /**
+     * Ends the task when Spark has killed it (a job cancelled, a speculative copy that finished first): checked between
+     * local steps, so a killed attempt stops within one step instead of running its round to the end. Spark marks the
+     * context before it interrupts the thread; the thread's own flag is not read, since a pooled task thread may
+     * carry one left over from an earlier task. The task ends as Spark's own iterators end a killed task, with a
+     * {@code TaskKilledException} that carries Spark's reason.
+     */
+    static void stopIfInterrupted(TaskContext ctx) {
+        if (ctx != null && ctx.isInterrupted()) {
+            ctx.killTaskIfInterrupted();
+        }
     }
 
     /** Bulk copy of {@code src[from, from + dst.length)} into a contiguous float vector's off-heap memory. */

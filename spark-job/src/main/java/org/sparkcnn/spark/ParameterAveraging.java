@@ -35,6 +35,7 @@ public final class ParameterAveraging {
     private final Aggregation aggregation;
     private final ExchangePrecision precision;
     private final int failFirstAttemptOfRound;
+    private final long roundTimeoutSeconds;
 
     public ParameterAveraging(JavaSparkContext sc, TrainingPlan plan) {
         this(sc, plan, Aggregation.DRIVER, -1);
@@ -58,6 +59,20 @@ public final class ParameterAveraging {
      */
     public ParameterAveraging(JavaSparkContext sc, TrainingPlan plan, Aggregation aggregation,
                               ExchangePrecision precision, int failRound) {
+        this(sc, plan, aggregation, precision, failRound, 0);
+    }
+
+    /**
+     * With a bound on each round's time: a round still running after {@code roundTimeoutSeconds} (0: no bound) is
+     * cancelled and the run fails with a {@link RoundTimeoutException} ({@link RoundWatchdog}).
+     */
+    public ParameterAveraging(JavaSparkContext sc, TrainingPlan plan, Aggregation aggregation,
+                              ExchangePrecision precision, int failRound, long roundTimeoutSeconds) {
+        if (roundTimeoutSeconds < 0) {
+            throw new IllegalArgumentException("the round timeout must be 0 (none) or positive, got "
+                    + roundTimeoutSeconds);
+        }
+        this.roundTimeoutSeconds = roundTimeoutSeconds;
         this.sc = sc;
         this.plan = plan;
         if (precision == ExchangePrecision.BF16 && aggregation == Aggregation.DRIVER) {
@@ -161,7 +176,8 @@ public final class ParameterAveraging {
         String runId = UUID.randomUUID().toString();
         int n = Math.toIntExact(data.size());
         LocalSgd sgd = new LocalSgd(runId, plan, data.shardsFor(start.epoch()).shape(), failFirstAttemptOfRound);
-        try (Averaging avg = aggregation == Aggregation.EXECUTORS
+        try (RoundWatchdog watchdog = new RoundWatchdog(sc, roundTimeoutSeconds);
+             Averaging avg = aggregation == Aggregation.EXECUTORS
                 ? new ExecutorAveraging(sc, sgd, start.params().length, stateLength(), precision,
                         failFirstAttemptOfRound)
                 : new DriverAveraging(sc, sgd)) {
@@ -191,7 +207,7 @@ public final class ParameterAveraging {
                         s.epoch() + 1);
                 Averaging.Outcome o;
                 try {
-                    o = avg.round(shards, task, label);
+                    o = watchdog.run(s.globalRound(), label, () -> avg.round(shards, task, label));
                 } catch (Exception e) {                    // a failed job is a SparkException, checked in Java
                     if (!avg.canReplay(e) || ++replays > MAX_REPLAYS) {
                         throw e;

@@ -8,6 +8,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The real thing on one machine: a Spark standalone master and two worker JVMs (scripts/local-cluster.sh), a
  * `train` submitted with the shaded jar (scripts/submit.sh), metrics.json checked, a spark.ml Pipeline run through
- * spark-submit, the cluster stopped and no Spark JVM left behind. Runs in `mvn verify`, after the shaded jar is packaged.
+ * spark-submit, the cluster stopped and no Spark JVM left behind. The cluster authenticates (its default): a driver
+ * with another secret is refused, and the secret shows in no log, output or command line. Runs in `mvn verify`, after the shaded jar is packaged.
  */
 class LocalClusterIT {
     static final Path REPO = Path.of("..").toAbsolutePath().normalize();
@@ -39,6 +41,22 @@ class LocalClusterIT {
     void trainsOnAStandaloneClusterWithTwoWorkers(@TempDir Path out) throws Exception {
         run(120, "scripts/local-cluster.sh", "start", "2");
         try {
+            // authenticated by default: a secret readable by this user only; a driver with another secret is
+            // refused in seconds, with one line, before its context starts
+            Path auth = REPO.resolve(".cluster/spark-auth.conf");
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(auth)));
+            String secret = secretIn(auth);
+            Path wrong = Files.writeString(out.resolve("wrong-auth.conf"),
+                    "spark.authenticate true\nspark.authenticate.secret not-the-cluster-secret\n");
+            long began = System.nanoTime();
+            String refused = runFailing(Map.of("SPARK_CNN_AUTH_CONF", wrong.toString()), 60, 2, "scripts/submit.sh",
+                    "--master", MASTER, "train", "--epochs", "1", "--out", out.resolve("refused").toString());
+            assertTrue(System.nanoTime() - began < 30e9, "refused only after " + (System.nanoTime() - began) / 1e9
+                    + " s:\n" + refused);
+            assertTrue(refused.contains("spark-cnn: error: the master " + MASTER + " refused this driver's "
+                    + "authentication"), refused);
+            assertTrue(Files.notExists(out.resolve("refused")), refused);
+
             Path events = Files.createDirectories(out.resolve("events"));
             String log = run(600, "scripts/submit.sh", "--master", MASTER, "train",
                     "--model", "conv5x5x8,maxpool2,dense32:relu,softmax10", "--epochs", "1", "--train-limit", "2000",
@@ -85,6 +103,14 @@ class LocalClusterIT {
             assertTrue(acc.find(), pipelineLog);
             assertTrue(Double.parseDouble(acc.group(1)) > 0.9, "pipeline on the cluster: " + acc.group());
             assertTrue(Files.isDirectory(out.resolve("pipeline-model/stages")), pipelineLog);
+
+            // the secret is in no log, output or command line
+            for (String text : List.of(log, rgbLog, pipelineLog, refused)) {
+                assertTrue(!text.contains(secret), "the secret in a job's output");
+            }
+            assertEquals(List.of(), filesContaining(secret, REPO.resolve(".cluster/logs"), REPO.resolve(".cluster/work"),
+                    out), "files holding the secret");
+            assertEquals(List.of(), commandLinesContaining(secret), "command lines holding the secret");
         } finally {
             run(120, "scripts/local-cluster.sh", "stop");
         }
@@ -116,6 +142,92 @@ class LocalClusterIT {
             run(120, "scripts/local-cluster.sh", "stop");
         }
         assertEquals(List.of(), sparkJvmsLeft(), "Spark JVMs still running after stop");
+    }
+
+    /** The value of spark.authenticate.secret in a properties file. */
+    static String secretIn(Path conf) throws IOException {
+        return Files.readAllLines(conf).stream().filter(l -> l.startsWith("spark.authenticate.secret "))
+                .map(l -> l.substring(l.indexOf(' ') + 1).strip()).findFirst().orElseThrow();
+    }
+
+    /** Regular files under {@code roots} whose bytes contain {@code text}. */
+    static List<Path> filesContaining(String text, Path... roots) throws IOException {
+        byte[] needle = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        List<Path> found = new ArrayList<>();
+        for (Path root : roots) {
+            if (!Files.isDirectory(root)) {
+                continue;
+            }
+            try (var files = Files.walk(root)) {
+                for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                    byte[] b = Files.readAllBytes(f);
+                    if (indexOf(b, needle) >= 0) {
+                        found.add(f);
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    /**
+     * Runs a command that must fail with exit code {@code expected} within {@code timeoutSeconds}; returns its output.
+     * The output goes to a file, so a child that hangs is killed at the timeout rather than hanging the test.
+     */
+    static String runFailing(Map<String, String> env, int timeoutSeconds, int expected, String... command)
+            throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add("bash");
+        cmd.addAll(List.of(command));
+        Path output = Files.createTempFile("cluster-it", ".log");
+        try {
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(REPO.toFile()).redirectErrorStream(true)
+                    .redirectOutput(output.toFile());
+            pb.environment().put("SPARK_MASTER_PORT", Integer.toString(PORT));
+            pb.environment().putAll(env);
+            Process p = pb.start();
+            boolean ended = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
+            if (!ended) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+            }
+            String text = Files.readString(output);
+            assertTrue(ended, String.join(" ", command) + " timed out:\n" + text);
+            assertEquals(expected, p.exitValue(), String.join(" ", command) + ":\n" + text);
+            return text;
+        } finally {
+            Files.deleteIfExists(output);
+        }
+    }
+
+    /** Command lines of live processes that contain {@code text}. */
+    static List<String> commandLinesContaining(String text) {
+        List<String> found = new ArrayList<>();
+        File[] procs = new File("/proc").listFiles((d, name) -> name.matches("\\d+"));
+        for (File p : procs == null ? new File[0] : procs) {
+            try {
+                String cmd = Files.readString(p.toPath().resolve("cmdline")).replace('\0', ' ');
+                if (cmd.contains(text)) {
+                    found.add(cmd);
+                }
+            } catch (IOException gone) {
+                // the process ended while we looked
+            }
+        }
+        return found;
     }
 
     /** Command lines of live processes running Spark's master, worker or executor classes from this checkout. */

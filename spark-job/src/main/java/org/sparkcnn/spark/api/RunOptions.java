@@ -17,14 +17,17 @@ import java.util.Optional;
  * @param listeners       told of the run's progress, in this order
  * @param failRound       fault injection for tests of Spark's retries: the first attempt of this round's tasks
  *                        fails (-1: none)
+ * @param roundTimeout    seconds a round may run before its jobs are cancelled and the run fails with a message
+ *                        naming the round (0: no limit)
  */
 public record RunOptions(Optional<String> output, int checkpointEvery, int keepCheckpoints, boolean resume,
                          int evalEveryRounds, boolean evalEveryEpoch, List<TrainingListener> listeners,
-                         int failRound) {
+                         int failRound, int roundTimeout) {
     public RunOptions {
-        if (checkpointEvery < 0 || keepCheckpoints < 0 || evalEveryRounds < 0) {
+        if (checkpointEvery < 0 || keepCheckpoints < 0 || evalEveryRounds < 0 || roundTimeout < 0) {
             throw new ConfigException(checkpointEvery < 0 ? "checkpointEvery" : keepCheckpoints < 0
-                    ? "keepCheckpoints" : "evalEveryRounds", "must be non-negative");
+                    ? "keepCheckpoints" : evalEveryRounds < 0 ? "evalEveryRounds" : "roundTimeout",
+                    "must be non-negative");
         }
         if (output.isEmpty() && (checkpointEvery > 0 || resume)) {
             throw new ConfigException(resume ? "resume" : "checkpointEvery", "needs an output directory");
@@ -51,6 +54,7 @@ public record RunOptions(Optional<String> output, int checkpointEvery, int keepC
         private boolean evalEveryEpoch;
         private final List<TrainingListener> listeners = new ArrayList<>();
         private int failRound = -1;
+        private int roundTimeout = 0;
 
         private Builder() { }
 
@@ -94,9 +98,14 @@ public record RunOptions(Optional<String> output, int checkpointEvery, int keepC
             return this;
         }
 
+        public Builder roundTimeout(int seconds) {
+            roundTimeout = seconds;
+            return this;
+        }
+
         public RunOptions build() {
             return new RunOptions(Optional.ofNullable(output), checkpointEvery, keepCheckpoints, resume,
-                    evalEveryRounds, evalEveryEpoch, listeners, failRound);
+                    evalEveryRounds, evalEveryEpoch, listeners, failRound, roundTimeout);
         }
     }
 }

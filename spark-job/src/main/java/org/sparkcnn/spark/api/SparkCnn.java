@@ -139,7 +139,7 @@ public final class SparkCnn {
                                       Map<String, Object> configuration, String configText, Resumed resumed,
                                       DriverTraffic traffic) throws IOException {
         ParameterAveraging pa = new ParameterAveraging(sc, plan, config.aggregationMode(),
-                config.exchangePrecisionMode(), options.failRound());
+                config.exchangePrecisionMode(), options.failRound(), options.roundTimeout());
         pa.checkDriverLimits(sc.getConf());
         pa.checkExecutorLimits(sc.getConf());
         if (resumed.checkpoint() != null) {

@@ -12,6 +12,7 @@ import org.sparkcnn.core.train.BatchTransforms;
 import org.sparkcnn.spark.Aggregation;
 import org.sparkcnn.spark.TrainingPlan;
 import org.sparkcnn.spark.exchange.ExchangePrecision;
+import org.sparkcnn.spark.io.Redaction;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -221,7 +222,7 @@ public record TrainingConfig(String model, String init, int workers, int localSt
      */
     public Map<String, Object> configuration(String data, int resolvedWorkers, long trainExamples, String engine) {
         Map<String, Object> c = new LinkedHashMap<>();
-        c.put("data", data);
+        c.put("data", Redaction.uri(data));
         c.put("model", spec().toText());
         c.put("workers", resolvedWorkers);
         c.put("localSteps", localSteps);

@@ -9,6 +9,7 @@ import org.sparkcnn.spark.data.PixelScale;
 import org.sparkcnn.spark.data.RowSource;
 import org.sparkcnn.spark.data.Shards;
 import org.sparkcnn.spark.data.Sources;
+import org.sparkcnn.spark.io.Redaction;
 
 import java.io.IOException;
 import java.util.Objects;
@@ -54,9 +55,9 @@ public final class TrainingInput {
                 Objects.requireNonNull(columns, "columns"), Objects.requireNonNull(scale, "scale"));
     }
 
-    /** What the input is, for metrics.json's configuration ({@code data}). */
+    /** What the input is, for metrics.json's configuration ({@code data}); a URI without its user-info. */
     public String name() {
-        return dir != null ? dir : "Dataset[" + columns.label() + ", " + columns.image() + "]";
+        return dir != null ? Redaction.uri(dir) : "Dataset[" + columns.label() + ", " + columns.image() + "]";
     }
 
     public boolean hasTest() {
@@ -64,7 +65,7 @@ public final class TrainingInput {
     }
 
     private String what(boolean isTrain) {
-        return dir != null ? "--data " + dir : "the " + part(isTrain) + " Dataset";
+        return dir != null ? "--data " + Redaction.uri(dir) : "the " + part(isTrain) + " Dataset";
     }
 
     private static String part(boolean isTrain) {
@@ -83,9 +84,14 @@ public final class TrainingInput {
             s = dir != null ? Sources.open(sc, dir, isTrain, limit, spec.input())
                     : RowSource.of(isTrain ? train : test, columns, spec.input(), scale, what, limit);
         } catch (IOException e) {                             // the message is the whole story: no cause
-            throw new IllegalArgumentException(what + ": " + e.getMessage());
+            throw new IllegalArgumentException(Redaction.text(what + ": " + e.getMessage()));
         } catch (IllegalArgumentException e) {
-            throw e.getMessage().startsWith(what) ? e : new IllegalArgumentException(what + ": " + e.getMessage());
+            // Hadoop's messages name the location as given, credentials included
+            String m = Redaction.text(e.getMessage());
+            if (m.startsWith(what) && m.equals(e.getMessage())) {
+                throw e;
+            }
+            throw new IllegalArgumentException(m.startsWith(what) ? m : what + ": " + m);
         }
         if (s.size() == 0) {
             throw new IllegalArgumentException(what + ": the " + part(isTrain) + " set is empty");

@@ -5,6 +5,7 @@ import org.apache.spark.deploy.SparkHadoopUtil;
 import org.sparkcnn.spark.data.IdxSource;
 import org.sparkcnn.spark.data.ParquetExport;
 import org.sparkcnn.spark.data.Sources;
+import org.sparkcnn.spark.io.Redaction;
 import org.sparkcnn.spark.io.Storage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -49,8 +50,8 @@ final class ConvertCommand implements Callable<Integer> {
                 ParquetExport.write(session, test, workers, Storage.join(tmp, Sources.partName(false)));
             });
         }
-        System.out.println("wrote " + out + ": " + train.size() + " training and " + test.size() + " test examples of "
-                + train.shape() + " (train/, test/)");
+        System.out.println("wrote " + Redaction.uri(out) + ": " + train.size() + " training and " + test.size()
+                + " test examples of " + train.shape() + " (train/, test/)");
         return 0;
     }
 

@@ -8,6 +8,7 @@ import org.sparkcnn.spark.io.MetricsReport;
 import org.sparkcnn.spark.data.Sources;
 import org.sparkcnn.spark.api.SparkCnn;
 import org.sparkcnn.spark.api.TrainingInput;
+import org.sparkcnn.spark.io.Redaction;
 import org.sparkcnn.spark.io.Storage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -55,7 +56,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 report.put("model", model);
                 report.put("data", data);
                 storage.write(Storage.join(out, "metrics.json"), MetricsReport.toJson(report));
-                System.out.println("wrote " + Storage.join(out, "metrics.json"));
+                System.out.println("wrote " + Redaction.uri(Storage.join(out, "metrics.json")));
             }
         }
         return 0;

@@ -94,7 +94,8 @@ final class SparkOptions {
 
     /**
      * The SparkConf, with an engine's own settings ({@link TrainEngine#configure}) applied after the project's.
-     * The user's --conf pairs come last and win.
+     * The user's --conf pairs come last and win. A standalone master that refuses the secret is reported here
+     * ({@link MasterAuth}).
      */
     SparkConf sparkConf(String appName, Consumer<SparkConf> engine) {
         SparkConf c = EngineConf.apply(new SparkConf().setAppName(appName))
@@ -126,6 +127,7 @@ final class SparkOptions {
             // The workers are the cluster's task slots: the context is ready once all requested executors are there.
             c.setIfMissing("spark.scheduler.minRegisteredResourcesRatio", "1.0");
         }
+        MasterAuth.check(c);
         return c;
     }
 

@@ -13,6 +13,7 @@ import org.sparkcnn.spark.api.SparkCnn;
 import org.sparkcnn.spark.api.TrainingConfig;
 import org.sparkcnn.spark.api.TrainingInput;
 import org.sparkcnn.spark.api.TrainingResult;
+import org.sparkcnn.spark.io.Redaction;
 import org.sparkcnn.spark.io.Storage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -166,6 +167,10 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--max-rounds", paramLabel = "R", description = "stop after R rounds in all (0: no limit)")
     int maxRounds = 0;
 
+    @Option(names = "--round-timeout", paramLabel = "SECONDS", description = "fail the run when a round runs longer "
+            + "than SECONDS (its tasks are cancelled; 0: no limit)")
+    int roundTimeout = 0;
+
     @Option(names = "--fail-round", hidden = true, description = "test only: fail the first attempt of this round")
     int failRound = -1;
 
@@ -176,9 +181,10 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
             throw new UserError(Extensions.missing(engine)
                     .orElse("--engine must be native or dl4j-spark, got '" + engine + "'"));
         }
-        if (!engine.equals("native") && (resume || checkpointEvery > 0 || evalEveryEpoch || failRound >= 0)) {
-            throw new UserError("--engine " + engine + " does not support --resume, --checkpoint-every or "
-                    + "--eval-every-epoch");
+        if (!engine.equals("native") && (resume || checkpointEvery > 0 || evalEveryEpoch || failRound >= 0
+                || roundTimeout > 0)) {
+            throw new UserError("--engine " + engine + " does not support --resume, --checkpoint-every, "
+                    + "--eval-every-epoch or --round-timeout");
         }
         if (!List.of("auto", "bar", "lines", "none").contains(progress)) {
             throw new UserError("--progress must be auto, bar, lines or none, got '" + progress + "'");
@@ -201,7 +207,7 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
         try {
             return RunOptions.builder().output(out).checkpointEvery(checkpointEvery).keepCheckpoints(keepCheckpoints)
                     .resume(resume).evalEveryRounds(evalEveryRounds).evalEveryEpoch(evalEveryEpoch).listener(bar)
-                    .failRound(failRound).build();
+                    .failRound(failRound).roundTimeout(roundTimeout).build();
         } catch (ConfigException e) {
             throw new UserError(optionOf(e));
         }
@@ -241,7 +247,8 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
             TrainingResult result = SparkCnn.train(session, TrainingInput.directory(data), config, options(bar));
             bar.close();
             System.out.println(result.test().orElseThrow().toTable());
-            System.out.printf(java.util.Locale.ROOT, "wrote %s (model.scnn, metrics.json, rounds.csv)%n", out);
+            System.out.printf(java.util.Locale.ROOT, "wrote %s (model.scnn, metrics.json, rounds.csv)%n",
+                    Redaction.uri(out));
         } catch (ConfigException e) {
             throw new UserError(optionOf(e));
         }

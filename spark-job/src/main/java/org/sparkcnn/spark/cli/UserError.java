@@ -1,8 +1,13 @@
 package org.sparkcnn.spark.cli;
 
-/** A problem with the user's input (option, file, data): reported as one line, exit code 2. */
+import org.sparkcnn.spark.io.Redaction;
+
+/**
+ * A problem with the user's input (option, file, data): reported as one line, exit code 2. The message is kept
+ * without the user-info of the URIs it names ({@link Redaction}).
+ */
 public final class UserError extends RuntimeException {
     public UserError(String message) {
-        super(message);
+        super(Redaction.text(message));
     }
 }

@@ -12,6 +12,7 @@ import org.sparkcnn.core.data.Idx;
 import org.sparkcnn.core.data.IdxFormatException;
 import org.sparkcnn.core.data.ImageArray;
 import org.sparkcnn.core.train.DataOrder;
+import org.sparkcnn.spark.io.Redaction;
 
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -75,7 +76,7 @@ public final class IdxSource implements ImageSource, Serializable {
         boolean plain = !Idx.isGzipName(images) && !Idx.isGzipName(labels);
         long size = limit > 0 ? Math.min(limit, ih.count()) : ih.count();
         return new IdxSource(images, labels, plain, ih.imageShape(), size, ih.dataOffset(),
-                "--data " + dir + " (" + (train ? "training" : "test") + " set)");
+                "--data " + Redaction.uri(dir) + " (" + (train ? "training" : "test") + " set)");
     }
 
     private static String find(FileSystem fs, String root, String dir, boolean train, String... names)

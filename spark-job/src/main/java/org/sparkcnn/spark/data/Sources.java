@@ -6,6 +6,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.sparkcnn.core.Shape;
 import org.sparkcnn.core.data.ImageArray;
+import org.sparkcnn.spark.io.Redaction;
 
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
@@ -33,11 +34,12 @@ public final class Sources {
         }
         String part = join(root, partName(train));
         if (holdsParquet(fs, part)) {
-            return RowSource.parquet(session(sc), part, expected, "--data " + dir + " ("
+            return RowSource.parquet(session(sc), part, expected, "--data " + Redaction.uri(dir) + " ("
                     + (train ? "training" : "test") + " set)", limit);
         }
         boolean exists = fs.exists(HadoopFiles.path(root));
-        throw new NoSuchFileException(dir, null, (exists ? "holds neither" : "no such directory; expected")
+        throw new NoSuchFileException(Redaction.uri(dir), null, (exists ? "holds neither"
+                : "no such directory; expected")
                 + " IDX files " + ImageArray.expectedNames(train) + (exists ? " nor" : " or") + " a Parquet directory "
                 + partName(train) + "/ (spark-cnn convert writes train/ and test/)");
     }
