@@ -192,28 +192,14 @@ class LocalClusterIT {
         List<String> cmd = new ArrayList<>();
         cmd.add("bash");
         cmd.addAll(List.of(command));
-        Path output = Files.createTempFile("cluster-it", ".log");
-        try {
-            ProcessBuilder pb = new ProcessBuilder(cmd).directory(REPO.toFile()).redirectErrorStream(true)
-                    .redirectOutput(output.toFile());
-            pb.environment().put("SPARK_MASTER_PORT", Integer.toString(PORT));
-            pb.environment().putAll(env);
-            Process p = pb.start();
-            boolean ended = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
-            if (!ended) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-            }
-            String text = Files.readString(output);
-            assertTrue(ended, String.join(" ", command) + " timed out:\n" + text);
-            assertEquals(expected, p.exitValue(), String.join(" ", command) + ":\n" + text);
-            return text;
-        } finally {
-            Files.deleteIfExists(output);
-        }
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(REPO.toFile());
+        pb.environment().put("SPARK_MASTER_PORT", Integer.toString(PORT));
+        pb.environment().putAll(env);
+        ChildProcess.Result r = ChildProcess.run(pb, timeoutSeconds);
+        assertEquals(expected, r.exitCode(), String.join(" ", command) + ":\n" + r.output());
+        return r.output();
     }
 
-    /** Command lines of live processes that contain {@code text}. */
     static List<String> commandLinesContaining(String text) {
         List<String> found = new ArrayList<>();
         File[] procs = new File("/proc").listFiles((d, name) -> name.matches("\\d+"));

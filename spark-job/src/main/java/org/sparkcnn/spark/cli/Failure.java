@@ -3,6 +3,7 @@ package org.sparkcnn.spark.cli;
 import org.apache.spark.SparkException;
 import org.sparkcnn.core.io.MalformedFileException;
 import org.sparkcnn.core.train.LocalTrainer;
+import org.sparkcnn.spark.RoundTimeoutException;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -25,6 +26,7 @@ import java.util.regex.Pattern;
  *       model spec or IDX file), a malformed model or checkpoint file ({@link MalformedFileException}), a file that
  *       does not exist;</li>
  *   <li>{@value #IO_FAILURE}: any other I/O failure — permission denied, disk full, a lost connection;</li>
+ *   <li>{@value #TIMED_OUT}: a round ran longer than {@code --round-timeout} and was cancelled;</li>
  *   <li>{@value #INTERNAL}: anything else (an IllegalStateException, a NullPointerException, a Java
  *       deserialization failure such as a class the serialization filter rejects: a bug, not the input).</li>
  * </ul>
@@ -34,6 +36,7 @@ record Failure(int code, String message) {
     static final int BAD_INPUT = 2;
     static final int DIVERGED = 3;
     static final int IO_FAILURE = 4;
+    static final int TIMED_OUT = 5;
 
     /** A diverged task's exception, by name, in a Spark failure whose cause did not survive the trip. */
     private static final Pattern DIVERGED_TEXT = Pattern.compile("DivergedException: ([^\\n]*)");
@@ -43,6 +46,9 @@ record Failure(int code, String message) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof LocalTrainer.DivergedException) {
                 return new Failure(DIVERGED, t.getMessage() + " (--lr)");
+            }
+            if (t instanceof RoundTimeoutException) {
+                return new Failure(TIMED_OUT, t.getMessage() + " (--round-timeout)");
             }
             if (t instanceof UserError || t instanceof IllegalArgumentException || t instanceof MalformedFileException) {
                 return new Failure(BAD_INPUT, t.getMessage());

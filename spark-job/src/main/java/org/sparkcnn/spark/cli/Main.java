@@ -1,5 +1,6 @@
 package org.sparkcnn.spark.cli;
 
+import org.sparkcnn.spark.io.Redaction;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -39,7 +40,7 @@ public final class Main implements Runnable {
         Extensions.all().forEach(x -> x.subcommands().forEach(cli::addSubcommand));
         cli.setOverwrittenOptionsAllowed(true);
         cli.setParameterExceptionHandler((e, a) -> {
-            err().println("spark-cnn: error: " + e.getMessage() + " (see --help)");
+            err().println("spark-cnn: error: " + Redaction.text(e.getMessage()) + " (see --help)");
             err().flush();
             return BAD_INPUT;
         });
@@ -53,7 +54,7 @@ public final class Main implements Runnable {
             }
             return cli.execute(expanded);
         } catch (UserError e) {
-            err().println("spark-cnn: error: " + e.getMessage());
+            err().println("spark-cnn: error: " + Redaction.text(e.getMessage()));
             err().flush();
             return BAD_INPUT;
         }
@@ -68,7 +69,7 @@ public final class Main implements Runnable {
             e.printStackTrace();
         }
         Failure f = Failure.of(e, verbose);
-        err().println("spark-cnn: error: " + f.message());
+        err().println("spark-cnn: error: " + Redaction.text(f.message()));
         err().flush();
         return f.code();
     }
