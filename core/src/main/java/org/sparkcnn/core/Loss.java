@@ -3,15 +3,16 @@ package org.sparkcnn.core;
 import java.util.Locale;
 
 /**
- * Training costs, both averaged over the minibatch of N examples with K outputs:
- * <ul>
- *   <li>{@link #QUADRATIC}: mean squared error, L = (1/N) Σ_n (1/K) Σ_k (a_nk − y_nk)² (DL4J's MSE);</li>
- *   <li>{@link #CROSS_ENTROPY}: L = −(1/N) Σ_n log softmax(z_n)_{y_n}, fused with the softmax output so it is
- *       computed from the logits z as logsumexp(z) − z_y (never log 0), with dL/dz = (softmax(z) − y)/N.</li>
- * </ul>
+ * The training cost a model spec names, both averaged over the minibatch: {@link #QUADRATIC} ({@link Quadratic},
+ * mean squared error) or {@link #CROSS_ENTROPY} ({@link SoftmaxCrossEntropy}, fused with the softmax output).
  */
 public enum Loss {
     QUADRATIC, CROSS_ENTROPY;
+
+    /** The loss itself: per-example values, mean and gradient. */
+    public LossFunction function() {
+        return this == QUADRATIC ? Quadratic.INSTANCE : SoftmaxCrossEntropy.INSTANCE;
+    }
 
     public String token() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');

@@ -2,7 +2,6 @@ package org.sparkcnn.core;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.custom.LogSoftMax;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -18,24 +17,23 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * A model at run time: its spec, one flat parameter vector, one flat gradient vector of the same length, and the
- * layers' work buffers (kept between steps). Not thread-safe: one network per thread.
+ * A model at run time: its spec, one flat float parameter vector, one flat gradient vector of the same length, and
+ * the layers' work buffers (kept between steps). Not thread-safe: one network per thread.
  *
  * <p>Parameters are laid out layer by layer, each layer's weights then its biases; every layer works on views of
  * the flat vectors, so averaging or serializing a model is one array operation.
  */
 public final class Network {
     private final ModelSpec spec;
-    private final DataType dtype;
     private final INDArray params;
     private final INDArray grads;
     private final List<Layer> layers = new ArrayList<>();
-    private final boolean fusedSoftmax;
-    private INDArray logits;
+    private final LossFunction loss;
+    private final boolean fusedSoftmax;     // the loss takes the logits: the last (softmax) layer is not run
     private INDArray gradOut;
 
-    public Network(ModelSpec spec, DataType dtype) {
-        this(spec, dtype, Nd4j.zeros(dtype, spec.paramCount()));
+    public Network(ModelSpec spec) {
+        this(spec, Nd4j.zeros(DataType.FLOAT, spec.paramCount()));
     }
 
     /**
@@ -43,25 +41,24 @@ public final class Network {
      * gradient vector and work buffers: one replica per extra thread computes part of a minibatch's gradient.
      */
     public static Network replicaOf(Network main) {
-        return new Network(main.spec, main.dtype, main.params);
+        return new Network(main.spec, main.params);
     }
 
-    private Network(ModelSpec spec, DataType dtype, INDArray params) {
+    private Network(ModelSpec spec, INDArray params) {
         this.spec = spec;
-        this.dtype = dtype;
         long n = spec.paramCount();
         this.params = params;
-        this.grads = Nd4j.zeros(dtype, n);
+        this.grads = Nd4j.zeros(DataType.FLOAT, n);
         long offset = 0;
         Shape shape = spec.input();
         boolean flat = false;     // activations are [N, K] matrices after a dense or flatten layer, else [N, C, H, W]
         for (LayerSpec ls : spec.layers()) {
             if (ls instanceof DenseSpec && !flat) {
-                layers.add(new FlattenSpec().create(shape, dtype));
+                layers.add(new FlattenSpec().create(shape));
             }
             flat = ls instanceof DenseSpec || ls instanceof FlattenSpec || (flat && !(ls instanceof Conv2dSpec)
                     && !(ls instanceof org.sparkcnn.core.layers.Pool2dSpec));
-            Layer layer = ls.create(shape, dtype);
+            Layer layer = ls.create(shape);
             long count = ls.paramCount(shape);
             if (count > 0) {
                 layer.bind(params.get(NDArrayIndex.interval(offset, offset + count)),
@@ -76,18 +73,15 @@ public final class Network {
             }
             shape = ls.outputShape(shape);
         }
-        this.fusedSoftmax = spec.loss() == Loss.CROSS_ENTROPY;
+        this.loss = spec.loss().function();
+        this.fusedSoftmax = loss.takesLogits();
     }
 
     public ModelSpec spec() {
         return spec;
     }
 
-    public DataType dataType() {
-        return dtype;
-    }
-
-    /** The flat parameter vector [P] (live: writing it changes the model). */
+    /** The flat float parameter vector [P] (live: writing it changes the model). */
     public INDArray params() {
         return params;
     }
@@ -145,16 +139,13 @@ public final class Network {
     /** What {@link #predict} computes for a batch: raw outputs [N, K], probabilities [N, K], classes [N]. */
     public record Prediction(INDArray raw, INDArray probabilities, INDArray predicted) { }
 
-    /** Runs every layer but a fused softmax; keeps the logits. */
+    /** Runs every layer but a fused softmax: the loss's input. */
     private INDArray forward(INDArray x, boolean training, long noiseSeed) {
         INDArray a = x;
         int end = fusedSoftmax ? layers.size() - 1 : layers.size();
         SplittableRandom noise = new SplittableRandom(noiseSeed);
         for (int i = 0; i < end; i++) {
             a = layers.get(i).forward(a, training, noise.nextLong());
-        }
-        if (fusedSoftmax) {
-            logits = a;
         }
         return a;
     }
@@ -170,93 +161,31 @@ public final class Network {
         }
         grads.assign(0);
         INDArray a = forward(x, true, noiseSeed);
-        long n = x.size(0);
         gradOut = reuse(gradOut, a.shape());
-        double loss;
-        int last;
-        if (fusedSoftmax) {
-            // L = -(1/N) sum y·log softmax(z);  dL/dz = (softmax(z) - y)/N
-            loss = softmaxCrossEntropy(a, y, gradOut);
-            last = layers.size() - 2;
-        } else {
-            // L = (1/(N K)) sum (a - y)^2;  dL/da = 2 (a - y) / (N K)
-            long count = a.length();
-            gradOut.assign(a).subi(y);
-            loss = gradOut.norm2Number().doubleValue();
-            loss = loss * loss / count;
-            gradOut.muli(2.0 / count);
-            last = layers.size() - 1;
-        }
+        double mean = loss.lossAndGradient(a, y, gradOut);
         INDArray g = gradOut;
-        for (int i = last; i >= 0; i--) {
+        for (int i = fusedSoftmax ? layers.size() - 2 : layers.size() - 1; i >= 0; i--) {
             g = layers.get(i).backward(g, i > 0);
         }
-        return loss;
+        return mean;
     }
 
-    /**
-     * L = -(1/N) sum_i sum_k y_ik log softmax(z_i)_k for logits z [N, K], computed row by row in double with the
-     * log-sum-exp shifted by the row maximum; writes dL/dz = (softmax(z) - y)/N into {@code grad} (c-order [N, K]).
-     */
-    private static double softmaxCrossEntropy(INDArray logits, INDArray y, INDArray grad) {
-        int n = (int) logits.size(0);
-        int k = (int) logits.size(1);
-        double[] z = logits.dup('c').data().asDouble();     // one copy each, not one per row
-        double[] t = y.dup('c').data().asDouble();
-        boolean single = grad.dataType() == DataType.FLOAT;
-        java.nio.FloatBuffer gf = single ? grad.data().asNioFloat() : null;
-        java.nio.DoubleBuffer gd = single ? null : grad.data().asNioDouble();
-        double loss = 0;
-        for (int i = 0; i < n; i++) {
-            double max = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < k; j++) {
-                max = Math.max(max, z[i * k + j]);
-            }
-            double sum = 0;
-            for (int j = 0; j < k; j++) {
-                sum += Math.exp(z[i * k + j] - max);
-            }
-            double logSum = max + Math.log(sum);
-            for (int j = 0; j < k; j++) {
-                double logP = z[i * k + j] - logSum;
-                loss -= t[i * k + j] * logP;
-                double g = (Math.exp(logP) - t[i * k + j]) / n;
-                if (single) {
-                    gf.put(i * k + j, (float) g);
-                } else {
-                    gd.put(i * k + j, g);
-                }
-            }
-        }
-        return loss / n;
-    }
-
-    /** Per-example losses of the current parameters for outputs [N, K] against targets y [N, K]. */
-    public INDArray exampleLosses(INDArray x, INDArray y) {
-        return score(x, y).losses();
-    }
-
-    /** Per-example losses [N] and predicted classes [N] (arg-max of the outputs) from one inference pass. */
-    public record Scored(INDArray losses, INDArray predicted) { }
+    /** Per-example losses [N] (the training loss's {@link LossFunction#exampleLosses}) and predicted classes [N]
+     *  (arg-max of the outputs) from one inference pass. */
+    public record Scored(double[] losses, INDArray predicted) { }
 
     /** Scores a batch: x [N, C, H, W] against targets y [N, K], with a single forward pass. */
     public Scored score(INDArray x, INDArray y) {
         INDArray out = forward(x, false, 0);
         INDArray predicted = Nd4j.argMax(out, 1);           // softmax is monotonic: arg-max of logits = of probabilities
-        if (fusedSoftmax) {
-            INDArray lp = out.dup();
-            Nd4j.getExecutioner().exec(new LogSoftMax(out, lp));
-            return new Scored(lp.muli(y).sum(1).negi(), predicted);
-        }
-        INDArray d = out.sub(y);
-        return new Scored(d.muli(d).mean(1), predicted);
+        return new Scored(loss.exampleLosses(out, y), predicted);
     }
 
-    private INDArray reuse(INDArray current, long[] shape) {
+    private static INDArray reuse(INDArray current, long[] shape) {
         if (current != null && java.util.Arrays.equals(current.shape(), shape)) {
             return current;
         }
-        return Nd4j.createUninitialized(dtype, shape, 'c');
+        return Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
     }
 
     /** The runtime layer list (flatten and activation layers included), for tests. */

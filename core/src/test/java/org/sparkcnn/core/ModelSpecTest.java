@@ -46,7 +46,7 @@ class ModelSpecTest {
     @Test
     void stepActivationRunsForInferenceButIsRefusedForTraining() {
         ModelSpec perceptron = ModelSpec.parse("input1x2x2,dense3:step:uniform1");
-        Network net = new Network(perceptron, DataType.FLOAT).initialize(1);
+        Network net = new Network(perceptron).initialize(1);
         var out = net.output(Nd4j.rand(DataType.FLOAT, 4, 1, 2, 2));
         for (double v : out.ravel().toDoubleVector()) {
             assertTrue(v == 0.0 || v == 1.0);

@@ -12,7 +12,7 @@ class PredictTest {
     @Test
     void softmaxModelGivesLogitsTheirSoftmaxAndTheScoredClasses() {
         ModelSpec spec = Presets.resolve("input1x8x8,conv3x3x4:relu,maxpool2,dense12:relu,softmax5");
-        Network net = new Network(spec, DataType.FLOAT).initialize(3);
+        Network net = new Network(spec).initialize(3);
         RandomBatch b = RandomBatch.of(spec, 9, DataType.FLOAT, 4);
         Network.Prediction p = net.predict(b.x());
         INDArray out = net.output(b.x()).dup();
@@ -37,7 +37,7 @@ class PredictTest {
     @Test
     void modelWithoutSoftmaxNormalisesItsClippedOutputs() {
         ModelSpec spec = Presets.resolve("input1x6x6,dense8:tanh,dense4:tanh");
-        Network net = new Network(spec, DataType.FLOAT).initialize(5);
+        Network net = new Network(spec).initialize(5);
         RandomBatch b = RandomBatch.of(spec, 7, DataType.FLOAT, 6);
         Network.Prediction p = net.predict(b.x());
         assertArrayEquals(net.output(b.x()).dup().ravel().toFloatVector(), p.raw().ravel().toFloatVector());

@@ -2,7 +2,6 @@ package org.sparkcnn.dl4jspark;
 
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.sparkcnn.core.Network;
 import org.sparkcnn.core.eval.Metrics;
 import org.sparkcnn.spark.DistributedEvaluation;
@@ -48,7 +47,7 @@ final class Dl4jSparkRun implements TrainEngine {
         } catch (IllegalArgumentException e) {
             throw new UserError("--engine dl4j-spark: " + e.getMessage());
         }
-        float[] initial = new Network(plan.spec(), DataType.FLOAT).initialize(run.seed()).params().toFloatVector();
+        float[] initial = new Network(plan.spec()).initialize(run.seed()).params().toFloatVector();
         boolean lines = !run.progress().equals("none");
         Shards testBc = Shards.place(sc, new ArraySource(run.test(), "test set"), plan.workers(),
                 plan.spec().outputs(), Layout.sourceOrder(run.test().size()));

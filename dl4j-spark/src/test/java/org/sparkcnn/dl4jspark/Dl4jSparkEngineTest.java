@@ -3,7 +3,6 @@ package org.sparkcnn.dl4jspark;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparkcnn.core.ModelSpec;
 import org.sparkcnn.core.Network;
@@ -37,7 +36,7 @@ class Dl4jSparkEngineTest {
         ModelSpec lenet = Presets.resolve("lenet");
         TrainingPlan plan = new TrainingPlan(lenet, OptimizerConfig.of(OptimizerConfig.Kind.NESTEROV, 0.01), 2, 5, 0,
                 64, 1, 1, true);
-        float[] initial = new Network(lenet, DataType.FLOAT).initialize(1).params().toFloatVector();
+        float[] initial = new Network(lenet).initialize(1).params().toFloatVector();
         SparkConf conf = Dl4jSparkEngine.configure(EngineConf.apply(new SparkConf())
                 .setMaster("local[2]").setAppName("dl4j-engine-test")
                 .set("spark.ui.enabled", "false")
@@ -61,7 +60,7 @@ class Dl4jSparkEngineTest {
     @Test
     void fromNetworkInvertsTheCopyIntoDl4j() {
         ModelSpec lenet = Presets.resolve("lenet");
-        float[] params = new Network(lenet, DataType.FLOAT).initialize(3).params().toFloatVector();
+        float[] params = new Network(lenet).initialize(3).params().toFloatVector();
         float[] back = Dl4jModels.fromNetwork(lenet, Dl4jModels.toNetwork(lenet, Nd4j.createFromArray(params)));
         assertArrayEquals(params, back);
     }

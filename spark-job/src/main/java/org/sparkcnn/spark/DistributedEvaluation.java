@@ -3,7 +3,6 @@ package org.sparkcnn.spark;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparkcnn.core.ModelSpec;
 import org.sparkcnn.core.Network;
@@ -59,7 +58,7 @@ public final class DistributedEvaluation {
         public EvalCounts apply(TaskContext ctx, Iterator<ExampleChunk> chunks) {
             NativeThreads.limit(Math.max(1, ctx.cpus()));
             ImageChunks d = Shards.view(shape, chunks);
-            Network net = new Network(spec, DataType.FLOAT);
+            Network net = new Network(spec);
             net.params().assign(Nd4j.createFromArray(params.value()));
             return Evaluator.evaluate(net, d, 0, d.size(), 250);
         }

@@ -7,7 +7,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.sparkcnn.core.ModelSpec;
 import org.sparkcnn.core.Network;
 import org.sparkcnn.core.Presets;
@@ -71,7 +70,7 @@ class ExecutorAveragingTest {
         DriverTraffic traffic = DriverTraffic.attach(sc);
         ParameterAveraging pa = new ParameterAveraging(sc, plan, aggregation, precision, -1);
         assertEquals(aggregation, pa.aggregation());
-        float[] init = new Network(SPEC, DataType.FLOAT).initialize(3).params().toFloatVector();
+        float[] init = new Network(SPEC).initialize(3).params().toFloatVector();
         try (TrainingData d = InMemory.training(sc, data, plan, 1)) {
             return pa.train(d, pa.initialState(init), listener);
         } finally {
@@ -170,7 +169,7 @@ class ExecutorAveragingTest {
 
     static double accuracy(float[] params) throws java.io.IOException {
         ImageArray test = ImageArray.load(Path.of("../data/mnist-sample"), false);
-        Network net = new Network(SPEC, DataType.FLOAT);
+        Network net = new Network(SPEC);
         net.params().assign(Nd4j.createFromArray(params));
         return Metrics.of(Evaluator.evaluate(net, test, 0, test.size(), 250)).accuracy();
     }
@@ -186,7 +185,7 @@ class ExecutorAveragingTest {
     @Test
     void bf16ExchangeTrainsAboutAsWellAsFp32AndReplaysWithTheSameBits() throws java.io.IOException {
         TrainingPlan plan = plan(3, true);
-        float[] init = new Network(SPEC, DataType.FLOAT).initialize(3).params().toFloatVector();
+        float[] init = new Network(SPEC).initialize(3).params().toFloatVector();
         TrainingState fp32 = run(plan, Aggregation.EXECUTORS, new ParameterAveraging.Listener() { });
         TrainingState bf16 = run(plan, Aggregation.EXECUTORS, ExchangePrecision.BF16,
                 new ParameterAveraging.Listener() { });

@@ -1,7 +1,6 @@
 package org.sparkcnn.spark;
 
 import org.apache.spark.api.java.JavaSparkContext;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.sparkcnn.core.ModelSpec;
 import org.sparkcnn.core.Network;
 import org.sparkcnn.core.data.ImageArray;
@@ -29,7 +28,7 @@ public final class MemoryProbe {
             TrainingPlan plan = new TrainingPlan(spec, OptimizerConfig.of(OptimizerConfig.Kind.ADAM, 0.001), workers,
                     tau, 0, 32, 10, 1, true);
             ParameterAveraging pa = new ParameterAveraging(sc, plan, aggregation);
-            float[] init = new Network(spec, DataType.FLOAT).initialize(1).params().toFloatVector();
+            float[] init = new Network(spec).initialize(1).params().toFloatVector();
             pa.train(InMemory.training(sc, data, plan, 1), pa.initialState(init), new ParameterAveraging.Listener() {
                 @Override
                 public void onEpochEnd(int epoch, RoundEnd next) {

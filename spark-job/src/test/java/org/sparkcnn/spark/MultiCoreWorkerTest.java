@@ -2,7 +2,6 @@ package org.sparkcnn.spark;
 
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.sparkcnn.core.ModelSpec;
 import org.sparkcnn.core.Network;
 import org.sparkcnn.core.Presets;
@@ -26,7 +25,7 @@ class MultiCoreWorkerTest {
     void aTwoCoreWorkerEqualsTheTwoThreadTrainer() throws Exception {
         ImageArray data = ImageArray.load(Path.of("../data/mnist-sample"), true).limit(700);
         OptimizerConfig opt = OptimizerConfig.of(OptimizerConfig.Kind.NESTEROV, 0.02);
-        float[] start = new Network(SPEC, DataType.FLOAT).initialize(3).params().toFloatVector();
+        float[] start = new Network(SPEC).initialize(3).params().toFloatVector();
         TrainingPlan plan = new TrainingPlan(SPEC, opt, 1, 1, 0, 50, 1, 42, true);
         TrainingState end;
         JavaSparkContext sc = LocalSpark.start("local[2]", 2);

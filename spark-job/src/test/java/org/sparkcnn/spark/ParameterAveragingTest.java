@@ -4,7 +4,6 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparkcnn.core.ModelSpec;
 import org.sparkcnn.core.Network;
@@ -51,7 +50,7 @@ class ParameterAveragingTest {
     }
 
     private static float[] initial(ModelSpec spec, long seed) {
-        return new Network(spec, DataType.FLOAT).initialize(seed).params().toFloatVector();
+        return new Network(spec).initialize(seed).params().toFloatVector();
     }
 
     @Test
@@ -149,7 +148,7 @@ class ParameterAveragingTest {
         Shards shards = InMemory.shards(sc, test, 3, 10);
         EvalCounts distributed = DistributedEvaluation.evaluate(sc, Presets.resolve("lenet"), params, shards);
         shards.release();
-        Network net = new Network(Presets.resolve("lenet"), DataType.FLOAT);
+        Network net = new Network(Presets.resolve("lenet"));
         net.params().assign(Nd4j.createFromArray(params));
         EvalCounts single = Evaluator.evaluate(net, test, 0, test.size(), 250);
         assertArrayEquals(single.confusion(), distributed.confusion());

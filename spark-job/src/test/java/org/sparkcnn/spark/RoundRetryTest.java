@@ -8,7 +8,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.sparkcnn.core.ModelSpec;
 import org.sparkcnn.core.Network;
 import org.sparkcnn.core.Presets;
@@ -56,7 +55,7 @@ class RoundRetryTest {
         ImageArray data = ImageArray.load(Path.of("../data/mnist-sample"), true).limit(600);
         TrainingPlan plan = new TrainingPlan(spec, OptimizerConfig.of(OptimizerConfig.Kind.ADAM, 0.002), 2, 3, 0, 32,
                 1, 5, true);
-        float[] init = new Network(spec, DataType.FLOAT).initialize(5).params().toFloatVector();
+        float[] init = new Network(spec).initialize(5).params().toFloatVector();
         TrainingData bc = InMemory.training(sc, data, plan, 1);
 
         ParameterAveraging clean = new ParameterAveraging(sc, plan, Aggregation.DRIVER);

@@ -11,7 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.sparkcnn.core.ModelSpec;
 import org.sparkcnn.core.Network;
 import org.sparkcnn.core.Presets;
@@ -72,7 +71,7 @@ class RoundTimeoutTest {
     void aHungRoundFailsTheRunWithinItsTimeout(Aggregation aggregation) throws Exception {
         TrainingPlan plan = plan();
         TrainingData d = data(plan);
-        float[] init = new Network(plan.spec(), DataType.FLOAT).initialize(5).params().toFloatVector();
+        float[] init = new Network(plan.spec()).initialize(5).params().toFloatVector();
         ParameterAveraging pa = new ParameterAveraging(sc, plan, aggregation,
                 org.sparkcnn.spark.exchange.ExchangePrecision.FP32, -1, 2);
         KILLED.set(0);

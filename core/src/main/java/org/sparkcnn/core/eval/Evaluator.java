@@ -31,12 +31,12 @@ public final class Evaluator {
             }
             data.fillBatch(order, start, count, x, y);
             Network.Scored scored = net.score(x, y);
-            INDArray losses = scored.losses();
+            double[] losses = scored.losses();
             INDArray predicted = scored.predicted();
             for (int i = 0; i < count; i++) {
                 int truth = data.label(order[start + i]);
                 confusion[truth][predicted.getInt(i)]++;
-                lossSum += losses.getDouble(i);
+                lossSum += losses[i];
             }
         }
         return new EvalCounts(confusion, lossSum, order.length);

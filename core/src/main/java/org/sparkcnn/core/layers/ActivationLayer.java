@@ -33,8 +33,8 @@ public final class ActivationLayer implements Layer {
         if (activation == Activation.IDENTITY) {
             return gradOut;
         }
-        grad = Buffers.reuse(grad, y.dataType(), y.shape());
-        scratch = Buffers.reuse(scratch, y.dataType(), y.shape());
+        grad = Buffers.reuse(grad, y.shape());
+        scratch = Buffers.reuse(scratch, y.shape());
         grad.assign(gradOut);
         activation.backward(y, grad, scratch);
         return grad;

@@ -10,12 +10,12 @@ import java.util.Arrays;
 final class Buffers {
     private Buffers() { }
 
-    /** {@code current} if it already has {@code shape}, else a new uninitialized c-order array. */
-    static INDArray reuse(INDArray current, DataType dtype, long... shape) {
+    /** {@code current} if it already has {@code shape}, else a new uninitialized c-order float array. */
+    static INDArray reuse(INDArray current, long... shape) {
         if (current != null && Arrays.equals(current.shape(), shape)) {
             return current;
         }
-        return Nd4j.createUninitialized(dtype, shape, 'c');
+        return Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
     }
 
     /** Writes initial weights drawn on the JVM heap into a parameter view. */

@@ -1,12 +1,10 @@
 package org.sparkcnn.core.layers;
 
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.sparkcnn.core.Shape;
 
-import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -26,7 +24,6 @@ final class Conv2d implements Layer {
     private final Conv2dSpec spec;
     private final Shape in;
     private final Shape out;
-    private final DataType dtype;
     private final Patches patches;
     private final StackedWeights stacked;
     private INDArray weights;          // [F, C*kH*kW]
@@ -37,26 +34,18 @@ final class Conv2d implements Layer {
     private INDArray z;                // [N*oH*oW, F]
     private INDArray gradZ;            // [N*oH*oW, F], when the incoming gradient is not NHWC memory already
     private INDArray gradIn;           // [N, H, W, C]
-    private float[] imageF;            // one image [H, W, C] and its columns [oH*oW, P+1] on the heap
-    private float[] colF;
-    private double[] imageD;
-    private double[] colD;
+    private final float[] image;       // one image [H, W, C] and its columns [oH*oW, P+1] on the heap
+    private final float[] imageCol;
 
-    Conv2d(Conv2dSpec spec, Shape in, DataType dtype) {
+    Conv2d(Conv2dSpec spec, Shape in) {
         this.spec = spec;
         this.in = in;
         this.out = spec.outputShape(in);
-        this.dtype = dtype;
         this.patches = new Patches(in, out, spec.kernelH(), spec.kernelW(), spec.stride(),
-                spec.padBefore(in.height(), spec.kernelH()), spec.padBefore(in.width(), spec.kernelW()), dtype);
-        this.stacked = new StackedWeights(spec.filters(), in.channels(), spec.kernelH(), spec.kernelW(), dtype);
-        if (dtype == DataType.FLOAT) {
-            imageF = new float[in.size()];
-            colF = new float[patches.columnLength()];
-        } else {
-            imageD = new double[in.size()];
-            colD = new double[patches.columnLength()];
-        }
+                spec.padBefore(in.height(), spec.kernelH()), spec.padBefore(in.width(), spec.kernelW()));
+        this.stacked = new StackedWeights(spec.filters(), in.channels(), spec.kernelH(), spec.kernelW());
+        this.image = new float[in.size()];
+        this.imageCol = new float[patches.columnLength()];
     }
 
     private int patch() {
@@ -88,24 +77,14 @@ final class Conv2d implements Layer {
         int n = (int) x.size(0);
         long[] st = x.stride();
         int len = patches.columnLength();
-        col = Buffers.reuse(col, dtype, (long) n * out.height() * out.width(), patch() + 1);
-        z = Buffers.reuse(z, dtype, (long) n * out.height() * out.width(), spec.filters());
-        if (dtype == DataType.FLOAT) {
-            FloatBuffer src = x.data().asNioFloat();
-            FloatBuffer dst = col.data().asNioFloat();
-            for (int i = 0; i < n; i++) {
-                Images.load(src, st, in, i, imageF);
-                patches.gather(imageF, colF);
-                dst.put(i * len, colF, 0, len);
-            }
-        } else {
-            DoubleBuffer src = x.data().asNioDouble();
-            DoubleBuffer dst = col.data().asNioDouble();
-            for (int i = 0; i < n; i++) {
-                Images.load(src, st, in, i, imageD);
-                patches.gather(imageD, colD);
-                dst.put(i * len, colD, 0, len);
-            }
+        col = Buffers.reuse(col, (long) n * out.height() * out.width(), patch() + 1);
+        z = Buffers.reuse(z, (long) n * out.height() * out.width(), spec.filters());
+        FloatBuffer src = x.data().asNioFloat();
+        FloatBuffer dst = col.data().asNioFloat();
+        for (int i = 0; i < n; i++) {
+            Images.load(src, st, in, i, image);
+            patches.gather(image, imageCol);
+            dst.put(i * len, imageCol, 0, len);
         }
         // z = [col | 1] · [W^T ; b] = col · W^T + b
         Nd4j.gemm(col, stacked.stack(params), z, false, false, 1.0, 0.0);
@@ -125,25 +104,15 @@ final class Conv2d implements Layer {
             return null;
         }
         Nd4j.gemm(gradZ, stacked.current(), col, false, true, 1.0, 0.0);   // col is free now: reuse it
-        gradIn = Buffers.reuse(gradIn, dtype, n, in.height(), in.width(), in.channels());
+        gradIn = Buffers.reuse(gradIn, n, in.height(), in.width(), in.channels());
         int len = patches.columnLength();
         int size = in.size();
-        if (dtype == DataType.FLOAT) {
-            FloatBuffer src = col.data().asNioFloat();
-            FloatBuffer dst = gradIn.data().asNioFloat();
-            for (int i = 0; i < n; i++) {
-                src.get(i * len, colF, 0, len);
-                patches.scatter(colF, imageF);
-                dst.put(i * size, imageF, 0, size);
-            }
-        } else {
-            DoubleBuffer src = col.data().asNioDouble();
-            DoubleBuffer dst = gradIn.data().asNioDouble();
-            for (int i = 0; i < n; i++) {
-                src.get(i * len, colD, 0, len);
-                patches.scatter(colD, imageD);
-                dst.put(i * size, imageD, 0, size);
-            }
+        FloatBuffer src = col.data().asNioFloat();
+        FloatBuffer dst = gradIn.data().asNioFloat();
+        for (int i = 0; i < n; i++) {
+            src.get(i * len, imageCol, 0, len);
+            patches.scatter(imageCol, image);
+            dst.put(i * size, image, 0, size);
         }
         return gradIn.permute(0, 3, 1, 2);
     }
@@ -156,7 +125,7 @@ final class Conv2d implements Layer {
         if (nhwc.offset() == 0 && Arrays.equals(nhwc.stride(), cStrides)) {
             return nhwc.reshape('c', rows, f);
         }
-        gradZ = Buffers.reuse(gradZ, dtype, rows, f);
+        gradZ = Buffers.reuse(gradZ, rows, f);
         gradZ.reshape('c', n(rows), out.height(), out.width(), f).assign(nhwc);
         return gradZ;
     }

@@ -1,6 +1,5 @@
 package org.sparkcnn.core.layers;
 
-import org.nd4j.linalg.api.buffer.DataType;
 import org.sparkcnn.core.Activation;
 import org.sparkcnn.core.Shape;
 import org.sparkcnn.core.WeightInit;
@@ -45,8 +44,8 @@ public record Conv2dSpec(int kernelH, int kernelW, int filters, int stride, bool
     }
 
     @Override
-    public Layer create(Shape in, DataType dtype) {
-        return new Conv2d(this, in, dtype);
+    public Layer create(Shape in) {
+        return new Conv2d(this, in);
     }
 
     @Override

@@ -1,6 +1,5 @@
 package org.sparkcnn.core.layers;
 
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -12,7 +11,6 @@ import java.util.SplittableRandom;
 final class Dense implements Layer {
     private final DenseSpec spec;
     private final int inputs;
-    private final DataType dtype;
     private INDArray weights;
     private INDArray bias;
     private INDArray gradWeights;
@@ -22,11 +20,10 @@ final class Dense implements Layer {
     private INDArray gradIn;   // [N, I]
     private final RowVectors rows;
 
-    Dense(DenseSpec spec, Shape in, DataType dtype) {
+    Dense(DenseSpec spec, Shape in) {
         this.spec = spec;
         this.inputs = in.size();
-        this.dtype = dtype;
-        this.rows = new RowVectors(dtype);
+        this.rows = new RowVectors();
     }
 
     @Override
@@ -50,7 +47,7 @@ final class Dense implements Layer {
     @Override
     public INDArray forward(INDArray input, boolean training, long noiseSeed) {
         x = input;
-        z = Buffers.reuse(z, dtype, input.size(0), spec.units());
+        z = Buffers.reuse(z, input.size(0), spec.units());
         rows.fillRows(z, bias);
         Nd4j.gemm(x, weights, z, false, false, 1.0, 1.0);           // z = b + x·W
         return z;
@@ -65,7 +62,7 @@ final class Dense implements Layer {
         if (!needInputGrad) {
             return null;
         }
-        gradIn = Buffers.reuse(gradIn, dtype, gradOut.size(0), inputs);
+        gradIn = Buffers.reuse(gradIn, gradOut.size(0), inputs);
         Nd4j.gemm(gradOut, weights, gradIn, false, true, 1.0, 0.0);
         return gradIn;
     }

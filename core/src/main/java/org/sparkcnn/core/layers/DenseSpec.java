@@ -1,6 +1,5 @@
 package org.sparkcnn.core.layers;
 
-import org.nd4j.linalg.api.buffer.DataType;
 import org.sparkcnn.core.Activation;
 import org.sparkcnn.core.Shape;
 import org.sparkcnn.core.WeightInit;
@@ -25,8 +24,8 @@ public record DenseSpec(int units, Activation activation, WeightInit init, doubl
     }
 
     @Override
-    public Layer create(Shape in, DataType dtype) {
-        return new Dense(this, in, dtype);
+    public Layer create(Shape in) {
+        return new Dense(this, in);
     }
 
     @Override

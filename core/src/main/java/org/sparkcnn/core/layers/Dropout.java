@@ -30,9 +30,9 @@ final class Dropout implements Layer {
         for (int i = 0; i < len; i++) {
             maskValues[i] = rng.nextDouble() >= rate ? keep : 0f;
         }
-        mask = Buffers.reuse(mask, x.dataType(), x.shape());
+        mask = Buffers.reuse(mask, x.shape());
         mask.data().setData(maskValues);
-        y = Buffers.reuse(y, x.dataType(), x.shape());
+        y = Buffers.reuse(y, x.shape());
         return y.assign(x).muli(mask);
     }
 

@@ -1,6 +1,5 @@
 package org.sparkcnn.core.layers;
 
-import org.nd4j.linalg.api.buffer.DataType;
 import org.sparkcnn.core.Shape;
 
 /** Inverted dropout: in training each value is zeroed with probability {@code rate} and the rest scaled by
@@ -24,7 +23,7 @@ public record DropoutSpec(double rate) implements LayerSpec {
     }
 
     @Override
-    public Layer create(Shape in, DataType dtype) {
+    public Layer create(Shape in) {
         return new Dropout(rate);
     }
 

@@ -1,6 +1,5 @@
 package org.sparkcnn.core.layers;
 
-import org.nd4j.linalg.api.buffer.DataType;
 import org.sparkcnn.core.Shape;
 
 /** Flattens [N, C, H, W] to [N, C·H·W] in channel-major order (the order DL4J and PyTorch use). */
@@ -17,8 +16,8 @@ public record FlattenSpec() implements LayerSpec {
     }
 
     @Override
-    public Layer create(Shape in, DataType dtype) {
-        return new Flatten(in, dtype);
+    public Layer create(Shape in) {
+        return new Flatten(in);
     }
 
     @Override

@@ -3,10 +3,8 @@ package org.sparkcnn.core.layers;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.sparkcnn.core.Shape;
 
-import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
-import java.nio.LongBuffer;
 
 /**
  * Moves one image at a time between an off-heap [N, C, H, W] array and a heap array in NHWC order
@@ -46,44 +44,8 @@ final class Images {
         }
     }
 
-    /** {@link #load(FloatBuffer, long[], Shape, int, float[])} for doubles. */
-    static void load(DoubleBuffer src, long[] st, Shape s, int n, double[] dst) {
-        int base = (int) (n * st[0]);
-        if (isNhwc(st, s)) {
-            src.get(base, dst, 0, s.size());
-            return;
-        }
-        int j = 0;
-        for (int h = 0; h < s.height(); h++) {
-            for (int w = 0; w < s.width(); w++) {
-                int p = (int) (base + h * st[2] + w * st[3]);
-                for (int c = 0; c < s.channels(); c++) {
-                    dst[j++] = src.get((int) (p + c * st[1]));
-                }
-            }
-        }
-    }
-
     /** {@link #load(FloatBuffer, long[], Shape, int, float[])} for the raw bits of floats. */
     static void load(IntBuffer src, long[] st, Shape s, int n, int[] dst) {
-        int base = (int) (n * st[0]);
-        if (isNhwc(st, s)) {
-            src.get(base, dst, 0, s.size());
-            return;
-        }
-        int j = 0;
-        for (int h = 0; h < s.height(); h++) {
-            for (int w = 0; w < s.width(); w++) {
-                int p = (int) (base + h * st[2] + w * st[3]);
-                for (int c = 0; c < s.channels(); c++) {
-                    dst[j++] = src.get((int) (p + c * st[1]));
-                }
-            }
-        }
-    }
-
-    /** {@link #load(FloatBuffer, long[], Shape, int, float[])} for the raw bits of doubles. */
-    static void load(LongBuffer src, long[] st, Shape s, int n, long[] dst) {
         int base = (int) (n * st[0]);
         if (isNhwc(st, s)) {
             src.get(base, dst, 0, s.size());

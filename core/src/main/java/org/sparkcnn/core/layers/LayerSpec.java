@@ -1,6 +1,5 @@
 package org.sparkcnn.core.layers;
 
-import org.nd4j.linalg.api.buffer.DataType;
 import org.sparkcnn.core.Shape;
 
 import java.io.Serializable;
@@ -15,8 +14,8 @@ public sealed interface LayerSpec extends Serializable
     /** Number of parameters (weights then biases) for the given input shape. */
     long paramCount(Shape in);
 
-    /** A runtime layer with its own buffers. */
-    Layer create(Shape in, DataType dtype);
+    /** A runtime layer (float) with its own buffers. */
+    Layer create(Shape in);
 
     /** The compact text form, as read by {@link org.sparkcnn.core.ModelSpec#parse}. */
     String token();

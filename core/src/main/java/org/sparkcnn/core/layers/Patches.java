@@ -1,6 +1,5 @@
 package org.sparkcnn.core.layers;
 
-import org.nd4j.linalg.api.buffer.DataType;
 import org.sparkcnn.core.Shape;
 
 import java.util.Arrays;
@@ -24,10 +23,9 @@ final class Patches {
     private final int outW;
     private final int patch;       // P = kH·kW·C
     private final boolean padded;
-    private final float[] stageF;  // [H·W·C], for scatter
-    private final double[] stageD;
+    private final float[] stage;   // [H·W·C], for scatter
 
-    Patches(Shape in, Shape out, int kernelH, int kernelW, int stride, int padH, int padW, DataType dtype) {
+    Patches(Shape in, Shape out, int kernelH, int kernelW, int stride, int padH, int padW) {
         this.height = in.height();
         this.width = in.width();
         this.channels = in.channels();
@@ -39,8 +37,7 @@ final class Patches {
         this.outH = out.height();
         this.outW = out.width();
         this.patch = kernelH * kernelW * channels;
-        this.stageF = dtype == DataType.FLOAT ? new float[in.size()] : null;
-        this.stageD = dtype == DataType.FLOAT ? null : new double[in.size()];
+        this.stage = new float[in.size()];
         this.padded = padH > 0 || padW > 0 || (outH - 1) * stride + kernelH > height
                 || (outW - 1) * stride + kernelW > width;
     }
@@ -79,32 +76,6 @@ final class Patches {
         }
     }
 
-    /** {@link #gather(float[], float[])} for doubles. */
-    void gather(double[] x, double[] col) {
-        int row = patch + 1;
-        if (padded) {
-            Arrays.fill(col, 0.0);
-        }
-        for (int r = 0; r < outH * outW; r++) {
-            col[r * row + patch] = 1.0;
-        }
-        int run = kernelW * channels;
-        for (int oh = 0; oh < outH; oh++) {
-            for (int ow = 0; ow < outW; ow++) {
-                int j = (oh * outW + ow) * row;
-                int iw = ow * stride - padW;
-                int from = Math.max(0, -iw) * channels;                     // the part of a run inside the image
-                int to = Math.min(kernelW, width - iw) * channels;
-                for (int kh = 0; kh < kernelH; kh++) {
-                    int ih = oh * stride - padH + kh;
-                    if (ih >= 0 && ih < height && from < to) {
-                        System.arraycopy(x, (ih * width + iw) * channels + from, col, j + kh * run + from, to - from);
-                    }
-                }
-            }
-        }
-    }
-
     /**
      * col2im, the adjoint of {@link #gather(float[], float[])} on the patch entries: dx = 0, then each patch entry
      * of col adds into the input it was gathered from (the bias entries are ignored). Each run is first copied to
@@ -113,37 +84,6 @@ final class Patches {
      */
     void scatter(float[] col, float[] dx) {
         Arrays.fill(dx, 0f);
-        float[] stage = stageF;
-        int row = patch + 1;
-        int run = kernelW * channels;
-        for (int oh = 0; oh < outH; oh++) {
-            int first = oh * outW * row;
-            for (int kh = 0; kh < kernelH; kh++) {
-                int ih = oh * stride - padH + kh;
-                if (ih < 0 || ih >= height) {
-                    continue;
-                }
-                for (int ow = 0; ow < outW; ow++) {
-                    int iw = ow * stride - padW;
-                    int from = Math.max(0, -iw) * channels;
-                    int to = Math.min(kernelW, width - iw) * channels;
-                    int src = first + ow * row + kh * run;
-                    int dst = (ih * width + iw) * channels;
-                    if (from < to) {
-                        System.arraycopy(col, src + from, stage, dst + from, to - from);
-                    }
-                    for (int k = dst + from; k < dst + to; k++) {
-                        dx[k] += stage[k];
-                    }
-                }
-            }
-        }
-    }
-
-    /** {@link #scatter(float[], float[])} for doubles. */
-    void scatter(double[] col, double[] dx) {
-        Arrays.fill(dx, 0.0);
-        double[] stage = stageD;
         int row = patch + 1;
         int run = kernelW * channels;
         for (int oh = 0; oh < outH; oh++) {

@@ -1,6 +1,5 @@
 package org.sparkcnn.core.layers;
 
-import org.nd4j.linalg.api.buffer.DataType;
 import org.sparkcnn.core.Shape;
 
 /** Max or average pooling over {@code kernel}×{@code kernel} windows with a stride, no padding, per channel. */
@@ -28,8 +27,8 @@ public record Pool2dSpec(boolean max, int kernel, int stride) implements LayerSp
     }
 
     @Override
-    public Layer create(Shape in, DataType dtype) {
-        return new Pool2d(this, in, dtype);
+    public Layer create(Shape in) {
+        return new Pool2d(this, in);
     }
 
     @Override

@@ -6,7 +6,7 @@ import java.util.Arrays;
 
 /**
  * The pooling windows of one image held as a heap array in NHWC order ({@link Images}), with the forward and
- * backward loops of max and average pooling (float and double). Outputs are in NHWC order (oh, ow, c); the elements
+ * backward loops of max and average pooling. Outputs are in NHWC order (oh, ow, c); the elements
  * of a window are visited in the order (kh, kw). Max pooling records, per output, the index in its window of the
  * window's first arg-max, comparing through {@link #key(int)}.
  */
@@ -20,8 +20,6 @@ final class PoolWindows {
     private final int[] window;    // [oW·C]: per output of a row, the index in its window of the arg-max
     private int[][] stageI;        // [k·k][oW·C]: per window position, that element of every output of a row
     private int[] bestI;           // [oW·C]
-    private long[][] stageL;
-    private long[] bestL;
 
     PoolWindows(Shape in, Shape out, int kernel, int stride) {
         this.width = in.width();
@@ -88,46 +86,6 @@ final class PoolWindows {
         }
     }
 
-    /** {@link #max(int[], int[], int[], int)} on the raw bits of doubles ({@link #key(long)}). */
-    void max(long[] keys, long[] best, int[] at, int atBase) {
-        for (int i = 0; i < keys.length; i++) {
-            keys[i] = key(keys[i]);
-        }
-        int len = outW * channels;
-        if (stageL == null) {
-            stageL = new long[offsets.length][len];
-            bestL = new long[len];
-        }
-        long[] m = bestL;
-        for (int oh = 0; oh < outH; oh++) {
-            for (int k = 0; k < offsets.length; k++) {
-                for (int ow = 0; ow < outW; ow++) {
-                    System.arraycopy(keys, first(oh, ow) + offsets[k], stageL[k], ow * channels, channels);
-                }
-            }
-            System.arraycopy(stageL[0], 0, m, 0, len);
-            for (int k = 1; k < offsets.length; k++) {
-                long[] v = stageL[k];
-                for (int i = 0; i < len; i++) {
-                    m[i] = Math.max(m[i], v[i]);
-                }
-            }
-            for (int k = offsets.length - 1; k >= 0; k--) {
-                long[] v = stageL[k];
-                for (int i = 0; i < len; i++) {
-                    long d = v[i] ^ m[i];
-                    int match = (int) ((d | -d) >>> 63) ^ 1;
-                    window[i] += match * (k - window[i]);
-                }
-            }
-            for (int i = 0; i < len; i++) {
-                m[i] = key(m[i]);
-            }
-            System.arraycopy(m, 0, best, oh * len, len);
-            System.arraycopy(window, 0, at, atBase + oh * len, len);
-        }
-    }
-
     /** y[r] = mean of output r's window of x (summed in window order). */
     void average(float[] x, float[] y) {
         float scale = 1f / offsets.length;
@@ -146,41 +104,9 @@ final class PoolWindows {
         }
     }
 
-    /** {@link #average(float[], float[])} for doubles. */
-    void average(double[] x, double[] y) {
-        double scale = 1.0 / offsets.length;
-        int r = 0;
-        for (int oh = 0; oh < outH; oh++) {
-            for (int ow = 0; ow < outW; ow++) {
-                int f = first(oh, ow);
-                for (int c = 0; c < channels; c++, r++) {
-                    double sum = 0;
-                    for (int o : offsets) {
-                        sum += x[f + c + o];
-                    }
-                    y[r] = sum * scale;
-                }
-            }
-        }
-    }
-
     /** Max backward, y = x[window element at[atBase + r]]: dx = 0, then that element of output r's window += dy[r]. */
     void maxBackward(float[] dy, int[] at, int atBase, float[] dx) {
         Arrays.fill(dx, 0f);
-        int r = 0;
-        for (int oh = 0; oh < outH; oh++) {
-            for (int ow = 0; ow < outW; ow++) {
-                int f = first(oh, ow);
-                for (int c = 0; c < channels; c++, r++) {
-                    dx[f + c + offsets[at[atBase + r]]] += dy[r];
-                }
-            }
-        }
-    }
-
-    /** {@link #maxBackward(float[], int[], int, float[])} for doubles. */
-    void maxBackward(double[] dy, int[] at, int atBase, double[] dx) {
-        Arrays.fill(dx, 0.0);
         int r = 0;
         for (int oh = 0; oh < outH; oh++) {
             for (int ow = 0; ow < outW; ow++) {
@@ -210,24 +136,6 @@ final class PoolWindows {
         }
     }
 
-    /** {@link #averageBackward(float[], float[])} for doubles. */
-    void averageBackward(double[] dy, double[] dx) {
-        Arrays.fill(dx, 0.0);
-        double scale = 1.0 / offsets.length;
-        int r = 0;
-        for (int oh = 0; oh < outH; oh++) {
-            for (int ow = 0; ow < outW; ow++) {
-                int f = first(oh, ow);
-                for (int c = 0; c < channels; c++, r++) {
-                    double g = dy[r] * scale;
-                    for (int o : offsets) {
-                        dx[f + c + o] += g;
-                    }
-                }
-            }
-        }
-    }
-
     /**
      * The raw bits of a float turned into an integer with the order of the floats (the negative ones flipped), or
      * back: max pooling compares these, which vectorizes and needs no branches. It ranks −0 below +0, the only pair
@@ -235,10 +143,5 @@ final class PoolWindows {
      */
     static int key(int bits) {
         return bits ^ ((bits >> 31) & 0x7fffffff);
-    }
-
-    /** {@link #key(int)} for the raw bits of doubles. */
-    static long key(long bits) {
-        return bits ^ ((bits >> 63) & 0x7fffffffffffffffL);
     }
 }

@@ -1,9 +1,7 @@
 package org.sparkcnn.core.layers;
 
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 
 /**
@@ -12,37 +10,20 @@ import java.nio.FloatBuffer;
  * gradient. One instance per layer; its heap work arrays grow with the batch.
  */
 final class RowVectors {
-    private final DataType dtype;
-    private float[] matF;
-    private float[] rowF;
-    private double[] matD;
-    private double[] rowD;
-
-    RowVectors(DataType dtype) {
-        this.dtype = dtype;
-    }
+    private float[] mat;
+    private float[] row;
 
     /** m[i, :] = v for every row i; m: a dense c-order [R, K] array, v: a contiguous view of K values. */
     void fillRows(INDArray m, INDArray v) {
         int r = (int) m.size(0);
         int k = (int) v.length();
-        if (dtype == DataType.FLOAT) {
-            grow(r * k, k);
-            FloatBuffer src = v.data().asNioFloat();               // positioned at the view's first element
-            src.get(src.position(), rowF, 0, k);
-            for (int i = 0; i < r; i++) {
-                System.arraycopy(rowF, 0, matF, i * k, k);
-            }
-            m.data().asNioFloat().put(0, matF, 0, r * k);
-        } else {
-            grow(r * k, k);
-            DoubleBuffer src = v.data().asNioDouble();
-            src.get(src.position(), rowD, 0, k);
-            for (int i = 0; i < r; i++) {
-                System.arraycopy(rowD, 0, matD, i * k, k);
-            }
-            m.data().asNioDouble().put(0, matD, 0, r * k);
+        grow(r * k, k);
+        FloatBuffer src = v.data().asNioFloat();                   // positioned at the view's first element
+        src.get(src.position(), row, 0, k);
+        for (int i = 0; i < r; i++) {
+            System.arraycopy(row, 0, mat, i * k, k);
         }
+        m.data().asNioFloat().put(0, mat, 0, r * k);
     }
 
     /** acc[j] += sum_i g[i, j]; g: [R, K] (any layout), acc: a contiguous view of K values. */
@@ -51,38 +32,20 @@ final class RowVectors {
         int r = (int) d.size(0);
         int k = (int) d.size(1);
         grow(r * k, k);
-        if (dtype == DataType.FLOAT) {
-            d.data().asNioFloat().get(0, matF, 0, r * k);
-            FloatBuffer dst = acc.data().asNioFloat();
-            int at = dst.position();
-            dst.get(at, rowF, 0, k);
-            for (int i = 0; i < r; i++) {
-                for (int j = 0; j < k; j++) {
-                    rowF[j] += matF[i * k + j];
-                }
+        d.data().asNioFloat().get(0, mat, 0, r * k);
+        FloatBuffer dst = acc.data().asNioFloat();
+        int at = dst.position();
+        dst.get(at, row, 0, k);
+        for (int i = 0; i < r; i++) {
+            for (int j = 0; j < k; j++) {
+                row[j] += mat[i * k + j];
             }
-            dst.put(at, rowF, 0, k);
-        } else {
-            d.data().asNioDouble().get(0, matD, 0, r * k);
-            DoubleBuffer dst = acc.data().asNioDouble();
-            int at = dst.position();
-            dst.get(at, rowD, 0, k);
-            for (int i = 0; i < r; i++) {
-                for (int j = 0; j < k; j++) {
-                    rowD[j] += matD[i * k + j];
-                }
-            }
-            dst.put(at, rowD, 0, k);
         }
+        dst.put(at, row, 0, k);
     }
 
     private void grow(int size, int k) {
-        if (dtype == DataType.FLOAT) {
-            matF = matF == null || matF.length < size ? new float[size] : matF;
-            rowF = rowF == null || rowF.length < k ? new float[k] : rowF;
-        } else {
-            matD = matD == null || matD.length < size ? new double[size] : matD;
-            rowD = rowD == null || rowD.length < k ? new double[k] : rowD;
-        }
+        mat = mat == null || mat.length < size ? new float[size] : mat;
+        row = row == null || row.length < k ? new float[k] : row;
     }
 }

@@ -4,7 +4,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 
 /**
@@ -18,12 +17,10 @@ final class StackedWeights {
     private final int[] order;       // S[t] = params[order[t]] for t < (P+1)·F, S flattened row-major
     private final INDArray stacked;  // [P+1, F]
     private final INDArray grad;     // [P+1, F]
-    private float[] storedF;
-    private float[] stackedF;
-    private double[] storedD;
-    private double[] stackedD;
+    private final float[] storedHeap;    // heap copies of the stored layout and of S
+    private final float[] stackedHeap;
 
-    StackedWeights(int filters, int channels, int kernelH, int kernelW, DataType dtype) {
+    StackedWeights(int filters, int channels, int kernelH, int kernelW) {
         int k = kernelH * kernelW;
         int patch = channels * k;
         order = new int[(patch + 1) * filters];
@@ -37,34 +34,20 @@ final class StackedWeights {
         for (int f = 0; f < filters; f++) {
             order[patch * filters + f] = patch * filters + f;
         }
-        stacked = Nd4j.createUninitialized(dtype, new long[]{patch + 1, filters}, 'c');
-        grad = Nd4j.createUninitialized(dtype, new long[]{patch + 1, filters}, 'c');
-        if (dtype == DataType.FLOAT) {
-            storedF = new float[order.length];
-            stackedF = new float[order.length];
-        } else {
-            storedD = new double[order.length];
-            stackedD = new double[order.length];
-        }
+        stacked = Nd4j.createUninitialized(DataType.FLOAT, new long[]{patch + 1, filters}, 'c');
+        grad = Nd4j.createUninitialized(DataType.FLOAT, new long[]{patch + 1, filters}, 'c');
+        storedHeap = new float[order.length];
+        stackedHeap = new float[order.length];
     }
 
     /** S from the layer's parameter view (W then b, contiguous); returns S [P+1, F]. */
     INDArray stack(INDArray params) {
-        if (storedF != null) {
-            FloatBuffer src = params.data().asNioFloat();        // positioned at the view's first element
-            src.get(src.position(), storedF);
-            for (int t = 0; t < order.length; t++) {
-                stackedF[t] = storedF[order[t]];
-            }
-            stacked.data().asNioFloat().put(0, stackedF);
-        } else {
-            DoubleBuffer src = params.data().asNioDouble();
-            src.get(src.position(), storedD);
-            for (int t = 0; t < order.length; t++) {
-                stackedD[t] = storedD[order[t]];
-            }
-            stacked.data().asNioDouble().put(0, stackedD);
+        FloatBuffer src = params.data().asNioFloat();        // positioned at the view's first element
+        src.get(src.position(), storedHeap);
+        for (int t = 0; t < order.length; t++) {
+            stackedHeap[t] = storedHeap[order[t]];
         }
+        stacked.data().asNioFloat().put(0, stackedHeap);
         return stacked;
     }
 
@@ -80,24 +63,13 @@ final class StackedWeights {
 
     /** grads += dL/dS rearranged into the stored layout (W then b), for the layer's gradient view (contiguous). */
     void addGradient(INDArray grads) {
-        if (storedF != null) {
-            FloatBuffer dst = grads.data().asNioFloat();
-            int at = dst.position();
-            grad.data().asNioFloat().get(0, stackedF);
-            dst.get(at, storedF);
-            for (int t = 0; t < order.length; t++) {
-                storedF[order[t]] += stackedF[t];
-            }
-            dst.put(at, storedF);
-        } else {
-            DoubleBuffer dst = grads.data().asNioDouble();
-            int at = dst.position();
-            grad.data().asNioDouble().get(0, stackedD);
-            dst.get(at, storedD);
-            for (int t = 0; t < order.length; t++) {
-                storedD[order[t]] += stackedD[t];
-            }
-            dst.put(at, storedD);
+        FloatBuffer dst = grads.data().asNioFloat();
+        int at = dst.position();
+        grad.data().asNioFloat().get(0, stackedHeap);
+        dst.get(at, storedHeap);
+        for (int t = 0; t < order.length; t++) {
+            storedHeap[order[t]] += stackedHeap[t];
         }
+        dst.put(at, storedHeap);
     }
 }

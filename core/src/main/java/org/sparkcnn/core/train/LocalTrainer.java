@@ -37,7 +37,7 @@ public final class LocalTrainer implements AutoCloseable {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         }
-        this.network = new Network(spec, DataType.FLOAT);
+        this.network = new Network(spec);
         this.optimizer = config.create(spec.paramCount(), DataType.FLOAT);
         this.transforms = transforms;
         this.split = threads > 1 ? new SplitBatch(network, optimizer, threads, transforms) : null;

@@ -32,7 +32,7 @@ class ModelFileTest {
     Path dir;
 
     private static INDArray params(ModelSpec spec) {
-        return new Network(spec, DataType.FLOAT).initialize(42).params();
+        return new Network(spec).initialize(42).params();
     }
 
     @Test
@@ -58,7 +58,7 @@ class ModelFileTest {
     void savingReplacesAnExistingModelAndConvertsDoubleParameters() throws IOException {
         Path file = dir.resolve("m.bin");
         ModelFile.save(file, ModelSpec.parse(Presets.LENET), params(ModelSpec.parse(Presets.LENET)));
-        INDArray p = new Network(SPEC, DataType.DOUBLE).initialize(3).params();
+        INDArray p = new Network(SPEC).initialize(3).params().castTo(DataType.DOUBLE);
         ModelFile.save(file, SPEC, p);
         ModelFile.Model m = ModelFile.load(file);
         assertEquals(SPEC, m.spec());

@@ -24,14 +24,5 @@ class PoolWindowsTest {
         w.max(bits, best, at, 0);
         assertArrayEquals(new int[]{1, 3}, at, "the first of two equal maxima; +0 over earlier -0s");
         assertArrayEquals(new int[]{Float.floatToRawIntBits(3f), Float.floatToRawIntBits(0f)}, best);
-
-        long[] doubleBits = new long[image.length];
-        for (int i = 0; i < image.length; i++) {
-            doubleBits[i] = Double.doubleToRawLongBits(image[i]);
-        }
-        long[] bestD = new long[2];
-        w.max(doubleBits, bestD, at, 0);
-        assertArrayEquals(new int[]{1, 3}, at, "doubles: the first of two equal maxima; +0 over earlier -0s");
-        assertArrayEquals(new long[]{Double.doubleToRawLongBits(3.0), Double.doubleToRawLongBits(0.0)}, bestD);
     }
 }

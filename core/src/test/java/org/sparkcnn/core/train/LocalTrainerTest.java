@@ -2,7 +2,6 @@ package org.sparkcnn.core.train;
 
 import org.sparkcnn.core.optim.StepTime;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.sparkcnn.core.ModelSpec;
 import org.sparkcnn.core.Network;
 import org.sparkcnn.core.Presets;
@@ -128,7 +127,7 @@ class LocalTrainerTest {
     @Test
     void evaluationCountsAddUp() throws Exception {
         ImageArray test = ImageArray.load(SAMPLE, false);
-        Network net = new Network(Presets.resolve("lenet"), DataType.FLOAT).initialize(3);
+        Network net = new Network(Presets.resolve("lenet")).initialize(3);
         EvalCounts whole = Evaluator.evaluate(net, test, 0, test.size(), 128);
         EvalCounts parts = Evaluator.evaluate(net, test, 0, 300, 64).plus(Evaluator.evaluate(net, test, 300, 1000, 100));
         assertArrayEquals(whole.confusion(), parts.confusion());

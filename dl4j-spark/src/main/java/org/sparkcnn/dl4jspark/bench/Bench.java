@@ -134,7 +134,7 @@ public final class Bench {
     }
 
     private float[] initialParams() {
-        return new Network(spec, DataType.FLOAT).initialize(seed).params().toFloatVector();
+        return new Network(spec).initialize(seed).params().toFloatVector();
     }
 
     private static SparkConf sparkConf(String master) {
@@ -277,7 +277,7 @@ public final class Bench {
     }
 
     private double accuracy(float[] params, ImageArray test) {
-        Network net = new Network(spec, DataType.FLOAT);
+        Network net = new Network(spec);
         net.params().assign(Nd4j.createFromArray(params));
         return Metrics.of(Evaluator.evaluate(net, test, 0, test.size(), 250)).accuracy();
     }

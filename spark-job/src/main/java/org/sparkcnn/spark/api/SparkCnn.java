@@ -2,7 +2,6 @@ package org.sparkcnn.spark.api;
 
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.sparkcnn.core.ModelSpec;
 import org.sparkcnn.core.Network;
 import org.sparkcnn.core.eval.Metrics;
@@ -147,7 +146,7 @@ public final class SparkCnn {
                     pa.stateLength(), plan.epochs(), resumed.file());
         }
         TrainingState start = resumed.state() != null ? resumed.state() : pa.initialState(
-                new Network(plan.spec(), DataType.FLOAT).initialize(plan.seed()).params().toFloatVector());
+                new Network(plan.spec()).initialize(plan.seed()).params().toFloatVector());
         int n = Math.toIntExact(trainSource.size());
         int totalRounds = 0;
         for (int e = 0; e < plan.epochs(); e++) {

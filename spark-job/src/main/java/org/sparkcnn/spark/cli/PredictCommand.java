@@ -1,7 +1,6 @@
 package org.sparkcnn.spark.cli;
 
 import org.apache.hadoop.conf.Configuration;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparkcnn.core.Network;
@@ -50,7 +49,7 @@ final class PredictCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ModelFile.Model m = ModelInput.load(new Storage(new Configuration()), model);
         Shape in = m.spec().input();
-        Network net = new Network(m.spec(), DataType.FLOAT);
+        Network net = new Network(m.spec());
         net.params().assign(m.params());
         List<String> names = new ArrayList<>();
         List<float[]> pixels = new ArrayList<>();

@@ -47,7 +47,7 @@ final class PredictRows implements MapPartitionsFunction<Row, Row> {
     public Iterator<Row> call(Iterator<Row> rows) {
         TaskContext ctx = TaskContext.get();
         NativeThreads.limit(ctx == null ? 1 : Math.max(1, ctx.cpus()));
-        Network net = new Network(spec, DataType.FLOAT);
+        Network net = new Network(spec);
         net.params().assign(Nd4j.createFromArray(params.value()));
         return new Iterator<>() {
             private final List<Row> done = new ArrayList<>();

@@ -3,7 +3,6 @@ package org.sparkcnn.spark.cli;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.sparkcnn.core.ModelSpec;
 import org.sparkcnn.core.Network;
 import org.sparkcnn.core.Presets;
@@ -39,7 +38,7 @@ class BadInputTest {
     @BeforeAll
     static void warmUp() {
         org.apache.logging.log4j.LogManager.getRootLogger();
-        new Network(Presets.resolve(MODEL), DataType.FLOAT);
+        new Network(Presets.resolve(MODEL));
     }
 
     record Outcome(int code, List<String> lines) {
@@ -290,7 +289,7 @@ class BadInputTest {
     private Path savedModel() throws IOException {
         ModelSpec spec = Presets.resolve(MODEL);
         Path f = tmp.resolve("model.scnn");
-        ModelFile.save(f, spec, new Network(spec, DataType.FLOAT).initialize(1).params());
+        ModelFile.save(f, spec, new Network(spec).initialize(1).params());
         return f;
     }
 

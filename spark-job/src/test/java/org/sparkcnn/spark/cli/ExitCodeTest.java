@@ -4,7 +4,6 @@ import org.apache.spark.SparkException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.sparkcnn.core.ModelSpec;
 import org.sparkcnn.core.Network;
 import org.sparkcnn.core.Presets;
@@ -100,7 +99,7 @@ class ExitCodeTest {
     private Path savedModel() throws IOException {
         ModelSpec spec = Presets.resolve(BadInputTest.MODEL);
         Path f = tmp.resolve("model.scnn");
-        ModelFile.save(f, spec, new Network(spec, DataType.FLOAT).initialize(1).params());
+        ModelFile.save(f, spec, new Network(spec).initialize(1).params());
         return f;
     }
 

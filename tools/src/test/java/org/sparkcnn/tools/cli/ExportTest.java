@@ -31,7 +31,7 @@ class ExportTest {
         assertEquals(0, Main.run("export", "--model", model.toString(), "--out", zip.toString()));
         MultiLayerNetwork dl4j = ModelSerializer.restoreMultiLayerNetwork(zip.toFile());
         ModelFile.Model m = ModelFile.load(model);
-        Network ours = new Network(m.spec(), DataType.FLOAT);
+        Network ours = new Network(m.spec());
         ours.params().assign(m.params());
         INDArray x = Nd4j.rand(DataType.FLOAT, 8, 1, 28, 28);
         float[] expected = ours.output(x).dup().ravel().toFloatVector();

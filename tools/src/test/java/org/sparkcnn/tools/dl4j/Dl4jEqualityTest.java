@@ -91,7 +91,7 @@ class Dl4jEqualityTest {
     @ValueSource(strings = {Presets.LENET, SMALL})
     void outputsLossAndGradientsMatchDl4j(String text) {
         ModelSpec spec = ModelSpec.parse(text);
-        Network ours = new Network(spec, DataType.FLOAT).initialize(17);
+        Network ours = new Network(spec).initialize(17);
         MultiLayerNetwork theirs = Dl4jModels.toNetwork(Dl4jModels.configuration(spec, 17, new Sgd(0.1)),
                 spec, ours.params());
 
@@ -128,7 +128,7 @@ class Dl4jEqualityTest {
     @Test
     void inferenceWithDropoutAndBiasInitMatchesDl4j() {
         ModelSpec spec = ModelSpec.parse(Presets.TF_MNIST);
-        Network ours = new Network(spec, DataType.FLOAT).initialize(3);
+        Network ours = new Network(spec).initialize(3);
         MultiLayerNetwork theirs = Dl4jModels.toNetwork(spec, ours.params());
         INDArray x = images.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 4)).dup();
         double diff = maxAbs(ours.output(x.dup()).sub(theirs.output(x.dup())));
@@ -139,7 +139,7 @@ class Dl4jEqualityTest {
     @Test
     void exportedZipRestoresToTheSameOutputs(@TempDir Path dir) throws IOException {
         ModelSpec spec = ModelSpec.parse(Presets.LENET);
-        Network ours = new Network(spec, DataType.FLOAT).initialize(29);
+        Network ours = new Network(spec).initialize(29);
         Path zip = dir.resolve("lenet.zip");
         Dl4jModels.exportZip(spec, ours.params(), zip);
         MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(zip.toFile());
