@@ -10,8 +10,8 @@ import java.util.SplittableRandom;
  * A random test minibatch for a spec: inputs uniform in [-0.3, 0.7) and one-hot targets, all drawn from one stream
  * seeded with {@code seed}, so a test sees the same batch on every run.
  */
-record RandomBatch(INDArray x, INDArray y) {
-    static RandomBatch of(ModelSpec spec, int n, DataType dtype, long seed) {
+public record RandomBatch(INDArray x, INDArray y) {
+    public static RandomBatch of(ModelSpec spec, int n, DataType dtype, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         Shape in = spec.input();
         double[] values = new double[n * in.size()];
