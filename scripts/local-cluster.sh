@@ -63,13 +63,14 @@ wait_for_log() {
 }
 
 # Runs a Spark daemon class in the background; its pid goes to $PID_DIR/$name.pid. The daemons read their
-# security settings from $AUTH_CONF (empty when authentication is off).
+# security settings from $AUTH_CONF (empty when authentication is off), and deserialize only the classes the
+# driver and executors may ($SPARK_SERIAL_FILTER, scripts/lib/spark-env.sh): their RPC messages are Java-serialized.
 launch() {
   local name="$1" class="$2"; shift 2
   local log="$LOG_DIR/$name.out"
   : > "$log"
   # shellcheck disable=SC2086
-  nohup "$(java_bin)" -Xmx"$DAEMON_MEMORY" $SPARK_ADD_OPENS -cp "$SPARK_HOME/jars/*" "$class" \
+  nohup "$(java_bin)" -Xmx"$DAEMON_MEMORY" $SPARK_ADD_OPENS "$SPARK_SERIAL_FILTER" -cp "$SPARK_HOME/jars/*" "$class" \
     --properties-file "$AUTH_CONF" "$@" >>"$log" 2>&1 </dev/null &
   echo $! > "$PID_DIR/$name.pid"
 }

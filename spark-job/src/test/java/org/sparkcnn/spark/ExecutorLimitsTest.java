@@ -42,11 +42,11 @@ class ExecutorLimitsTest {
     void limitsAreReadAsSparkAndJavaCppReadThem() {
         ExecutorLimits defaults = ExecutorLimits.of(cluster().set("spark.executor.memory", "1g")
                 .set("spark.executor.extraJavaOptions", DEFAULT_OPTIONS));
-        assertEquals(new ExecutorLimits(1L << 30, 1L << 30, 2500L << 20, 1, 0), defaults);
+        assertEquals(new ExecutorLimits(1L << 30, 1L << 30, 2500L << 20, 1, 0, 0), defaults);
         ExecutorLimits unset = ExecutorLimits.of(cluster().set("spark.executor.memory", "2g")
                 .set("spark.executor.cores", "8").set("spark.task.cpus", "2").set("spark.executor.instances", "3")
                 .set("spark.executor.extraJavaOptions", "-Dfoo=1 -Dorg.bytedeco.javacpp.maxbytes=50%"));
-        assertEquals(new ExecutorLimits(2L << 30, 1L << 30, (1L << 30) + 3 * (2L << 30), 4, 3), unset);
+        assertEquals(new ExecutorLimits(2L << 30, 1L << 30, (1L << 30) + 3 * (2L << 30), 4, 3, 0), unset);
         assertEquals(3, unset.workersOnBusiest(8));
         assertEquals(1, ExecutorLimits.of(cluster().set("spark.executor.instances", "3")
                 .set("spark.dynamicAllocation.enabled", "true")).workersOnBusiest(8));
@@ -105,5 +105,80 @@ class ExecutorLimitsTest {
         tiny.set("spark.master", "local-cluster[2,1,1024]");
         assertThrows(IllegalArgumentException.class,
                 () -> new ParameterAveraging(null, lenet, Aggregation.EXECUTORS).checkExecutorLimits(tiny));
+    }
+
+    @Test
+    void theContainerOverheadIsReadAsSparkSizesIt() {
+        SparkConf yarn = new SparkConf(false).set("spark.master", "yarn").set("spark.executor.memory", "1g");
+        assertEquals(384L << 20, ExecutorLimits.of(yarn).overheadBytes(), "at least 384 MiB");
+        yarn.set("spark.executor.memory", "8g");
+        assertEquals((long) (0.10 * (8L << 30)), ExecutorLimits.of(yarn).overheadBytes(), "10% of the heap");
+        yarn.set("spark.executor.memoryOverheadFactor", "0.2");
+        assertEquals((long) (0.2 * (8L << 30)), ExecutorLimits.of(yarn).overheadBytes());
+        yarn.set("spark.executor.memoryOverhead", "1536");
+        assertEquals(1536L << 20, ExecutorLimits.of(yarn).overheadBytes(), "MiB without a unit");
+        assertEquals(1L << 30, ExecutorLimits.of(new SparkConf(false).set("spark.master", "k8s://https://h:6443")
+                .set("spark.executor.memoryOverhead", "1g")).overheadBytes());
+        assertEquals(0, ExecutorLimits.of(cluster().set("spark.executor.memoryOverhead", "1g")).overheadBytes(),
+                "a standalone worker enforces no container");
+    }
+
+    @Test
+    void trainersAboveTheContainerOverheadAreRefusedOnYarnAndKubernetes() {
+        TrainingPlan tf = plan("tf-mnist", OptimizerConfig.Kind.ADAM, 8, 256, true);
+        ParameterAveraging pa = new ParameterAveraging(null, tf, Aggregation.EXECUTORS);
+        long needed = ExecutorFootprint.of(tf, Aggregation.EXECUTORS, tf.optimizer().stateSize(
+                tf.spec().paramCount()), 4, 1).offHeapBytes();
+        assertTrue(needed > 384L << 20, "4 tf-mnist Adam trainers need more than the default 384 MiB: " + needed);
+        for (String master : new String[] {"yarn", "k8s://https://h:6443"}) {
+            SparkConf conf = new SparkConf(false).set("spark.master", master).set("spark.executor.memory", "2g")
+                    .set("spark.executor.cores", "4")
+                    .set("spark.executor.extraJavaOptions", "-Dorg.bytedeco.javacpp.maxbytes=2g");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> pa.checkExecutorLimits(conf));
+            assertTrue(e.getMessage().contains("above spark.executor.memoryOverhead (403 MB)")
+                    && e.getMessage().contains("raise spark.executor.memoryOverhead")
+                    && !e.getMessage().contains("\n"), e.getMessage());
+            long mib = 1 << 20;
+            pa.checkExecutorLimits(conf.set("spark.executor.memoryOverhead", (needed + mib - 1) / mib + "m"));
+            conf.set("spark.executor.memoryOverhead", Long.toString(needed / mib));     // MiB, just below
+            assertThrows(IllegalArgumentException.class, () -> pa.checkExecutorLimits(conf));
+            conf.set("spark.master", "spark://127.0.0.1:7077");
+            pa.checkExecutorLimits(conf);
+        }
+    }
+
+    /** conf/spark-defaults.conf, as Spark reads a properties file. */
+    static SparkConf shipped() throws java.io.IOException {
+        java.util.Properties p = new java.util.Properties();
+        try (var in = java.nio.file.Files.newBufferedReader(java.nio.file.Path.of("../conf/spark-defaults.conf"))) {
+            p.load(in);
+        }
+        SparkConf conf = new SparkConf(false);
+        p.stringPropertyNames().forEach(k -> conf.set(k, p.getProperty(k).trim()));
+        return conf;
+    }
+
+    @Test
+    void theShippedContainersHoldJavaCppsLimits() throws java.io.IOException {
+        SparkConf conf = shipped().set("spark.master", "yarn");
+        ExecutorLimits limits = ExecutorLimits.of(conf);
+        assertEquals(java.util.Optional.empty(), limits.containerMismatch());
+        assertTrue(limits.overheadBytes() >= limits.maxBytes() + (384L << 20), limits.toString());
+        assertTrue(limits.heapBytes() + limits.overheadBytes() >= limits.maxPhysicalBytes(), limits.toString());
+        // the driver's container (cluster deploy mode): the same rule for its own limits
+        long driverHeap = conf.getSizeAsBytes("spark.driver.memory");
+        long driverOverhead = conf.getSizeAsMb("spark.driver.memoryOverhead") << 20;
+        String driverOptions = conf.get("spark.driver.extraJavaOptions");
+        long driverMax = org.bytedeco.javacpp.Pointer.parseBytes(driverOptions.replaceAll(
+                ".*-Dorg.bytedeco.javacpp.maxbytes=(\\S+).*", "$1"), driverHeap);
+        long driverPhysical = org.bytedeco.javacpp.Pointer.parseBytes(driverOptions.replaceAll(
+                ".*-Dorg.bytedeco.javacpp.maxphysicalbytes=(\\S+).*", "$1"), driverHeap);
+        assertTrue(driverOverhead >= driverMax + (384L << 20) && driverHeap + driverOverhead >= driverPhysical,
+                driverOverhead + " " + driverMax + " " + driverPhysical);
+        new ParameterAveraging(null, plan("lenet", OptimizerConfig.Kind.NESTEROV, 64, 64, true),
+                Aggregation.EXECUTORS).checkExecutorLimits(conf);
+        ExecutorLimits tight = ExecutorLimits.of(conf.set("spark.executor.memoryOverhead", "512m"));
+        assertTrue(tight.containerMismatch().orElseThrow().contains("raise spark.executor.memoryOverhead"));
     }
 }

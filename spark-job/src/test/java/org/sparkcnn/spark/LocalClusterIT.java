@@ -46,6 +46,17 @@ class LocalClusterIT {
             Path auth = REPO.resolve(".cluster/spark-auth.conf");
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(auth)));
             String secret = secretIn(auth);
+            // the master and worker daemons deserialize their RPC messages through the launchers' jdk.serialFilter
+            try (var pids = Files.list(REPO.resolve(".cluster/pids"))) {
+                List<Path> daemons = pids.filter(f -> f.getFileName().toString().endsWith(".pid")).toList();
+                assertEquals(3, daemons.size(), daemons.toString());
+                for (Path f : daemons) {
+                    String cmd = Files.readString(Path.of("/proc", Files.readString(f).trim(), "cmdline"))
+                            .replace('\0', ' ');
+                    assertTrue(cmd.contains("-Djdk.serialFilter=java.base/*;scala.**;org.apache.spark.**")
+                            && cmd.contains(";!* "), f + ": " + cmd);
+                }
+            }
             Path wrong = Files.writeString(out.resolve("wrong-auth.conf"),
                     "spark.authenticate true\nspark.authenticate.secret not-the-cluster-secret\n");
             long began = System.nanoTime();
@@ -67,6 +78,10 @@ class LocalClusterIT {
             // no --workers: the cluster's task slots, two workers of one core each
             assertEquals(2, ((Number) ((Map<?, ?>) m.get("configuration")).get("workers")).intValue(), log);
             assertEquals(2000, ((Number) m.get("trainExamples")).intValue());
+            // the executors' BLAS, probed by one task per worker, and the task cores, in the configuration
+            Map<?, ?> hardware = (Map<?, ?>) ((Map<?, ?>) m.get("configuration")).get("hardware");
+            assertEquals(1, ((Number) hardware.get("taskCores")).intValue(), log);
+            assertTrue(String.valueOf(hardware.get("blas")).matches("OPENBLAS \\S+, kernel \\w+"), hardware + log);
             assertEquals(1000, ((Number) m.get("examples")).intValue());
             assertTrue(((Number) m.get("accuracy")).doubleValue() > 0.6, "accuracy " + m.get("accuracy"));
             assertTrue(Files.size(out.resolve("model.scnn")) > 0);

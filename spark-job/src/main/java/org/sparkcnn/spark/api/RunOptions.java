@@ -19,10 +19,12 @@ import java.util.Optional;
  *                        fails (-1: none)
  * @param roundTimeout    seconds a round may run before its jobs are cancelled and the run fails with a message
  *                        naming the round (0: no limit)
+ * @param allowDifferentHardware resume from a checkpoint made with other task cores or another BLAS kernel (the
+ *                        result then differs from the uninterrupted run's); without it such a resume is refused
  */
 public record RunOptions(Optional<String> output, int checkpointEvery, int keepCheckpoints, boolean resume,
                          int evalEveryRounds, boolean evalEveryEpoch, List<TrainingListener> listeners,
-                         int failRound, int roundTimeout) {
+                         int failRound, int roundTimeout, boolean allowDifferentHardware) {
     public RunOptions {
         if (checkpointEvery < 0 || keepCheckpoints < 0 || evalEveryRounds < 0 || roundTimeout < 0) {
             throw new ConfigException(checkpointEvery < 0 ? "checkpointEvery" : keepCheckpoints < 0
@@ -55,6 +57,7 @@ public record RunOptions(Optional<String> output, int checkpointEvery, int keepC
         private final List<TrainingListener> listeners = new ArrayList<>();
         private int failRound = -1;
         private int roundTimeout = 0;
+        private boolean allowDifferentHardware;
 
         private Builder() { }
 
@@ -103,9 +106,14 @@ public record RunOptions(Optional<String> output, int checkpointEvery, int keepC
             return this;
         }
 
+        public Builder allowDifferentHardware(boolean v) {
+            allowDifferentHardware = v;
+            return this;
+        }
+
         public RunOptions build() {
             return new RunOptions(Optional.ofNullable(output), checkpointEvery, keepCheckpoints, resume,
-                    evalEveryRounds, evalEveryEpoch, listeners, failRound, roundTimeout);
+                    evalEveryRounds, evalEveryEpoch, listeners, failRound, roundTimeout, allowDifferentHardware);
         }
     }
 }

@@ -1,5 +1,8 @@
 package org.sparkcnn.spark.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.sparkcnn.core.ModelSpec;
@@ -7,6 +10,7 @@ import org.sparkcnn.core.Network;
 import org.sparkcnn.core.eval.Metrics;
 import org.sparkcnn.spark.DistributedEvaluation;
 import org.sparkcnn.spark.DriverTraffic;
+import org.sparkcnn.spark.Hardware;
 import org.sparkcnn.spark.ParameterAveraging;
 import org.sparkcnn.spark.RoundStats;
 import org.sparkcnn.spark.TrainingPlan;
@@ -18,6 +22,8 @@ import org.sparkcnn.spark.data.TrainingData;
 import org.sparkcnn.spark.io.Checkpoint;
 import org.sparkcnn.spark.io.MetricsReport;
 import org.sparkcnn.spark.io.Storage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -42,6 +48,9 @@ import java.util.Optional;
  * The command line's {@code train} is this call; the same settings give the same model, bit for bit.
  */
 public final class SparkCnn {
+    private static final Logger LOG = LoggerFactory.getLogger(SparkCnn.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private SparkCnn() { }
 
     /** Trains without writing anything: the result is only returned. */
@@ -70,9 +79,11 @@ public final class SparkCnn {
         Optional<ImageSource> testSource = input.hasTest()
                 ? Optional.of(input.open(sc, false, config.testLimit(), plan.spec(), workers)) : Optional.empty();
         Map<String, Object> configuration = config.configuration(input.name(), workers, trainSource.size(), "native");
+        configuration.put("hardware", Hardware.probe(sc, workers).toMap());
         String configText = MetricsReport.toJsonString(configuration);
         try {
-            Resumed resumed = options.resume() ? resume(outputs.orElseThrow(), configText) : Resumed.NONE;
+            Resumed resumed = options.resume() ? resume(outputs.orElseThrow(), configText,
+                    options.allowDifferentHardware()) : Resumed.NONE;
             DriverTraffic traffic = DriverTraffic.attach(sc);
             try {
                 return run(sc, input, config, options, plan, outputs, trainSource, testSource, configuration,
@@ -107,8 +118,8 @@ public final class SparkCnn {
     }
 
     /** Where a resumed run starts: a checkpoint's state, the rounds before it and its evaluation history. */
-    private record Resumed(Checkpoint checkpoint, String file, List<RoundStats> earlier) {
-        static final Resumed NONE = new Resumed(null, null, List.of());
+    private record Resumed(Checkpoint checkpoint, String file, List<RoundStats> earlier, Optional<String> caveat) {
+        static final Resumed NONE = new Resumed(null, null, List.of(), Optional.empty());
 
         TrainingState state() {
             return checkpoint == null ? null : checkpoint.state();
@@ -119,17 +130,49 @@ public final class SparkCnn {
         }
     }
 
-    private static Resumed resume(RunOutputs outputs, String configText) throws IOException {
+    /**
+     * The newest checkpoint, when it was made under this configuration. A checkpoint made with other task cores or
+     * another BLAS kernel ({@link Hardware}) is refused, unless {@code allowDifferentHardware}: the run then
+     * continues, but its result is no longer the uninterrupted run's bit for bit.
+     */
+    private static Resumed resume(RunOutputs outputs, String configText, boolean allowDifferentHardware)
+            throws IOException {
         String file = outputs.latestCheckpointFile();
         Checkpoint ck = file == null ? null : outputs.checkpoint(file);
         if (ck == null) {
             return Resumed.NONE;
         }
         if (!ck.configuration().equals(configText)) {
-            throw new ConfigException("resume", "the checkpoint in " + outputs.checkpoints() + " was made with a "
-                    + "different configuration: " + ck.configuration());
+            ObjectNode saved = (ObjectNode) JSON.readTree(ck.configuration());
+            ObjectNode now = (ObjectNode) JSON.readTree(configText);
+            JsonNode savedHardware = saved.remove("hardware");
+            JsonNode hardware = now.remove("hardware");
+            if (!saved.equals(now)) {
+                throw new ConfigException("resume", "the checkpoint in " + outputs.checkpoints() + " was made with a "
+                        + "different configuration: " + ck.configuration());
+            }
+            String differs = "the checkpoint in " + outputs.checkpoints() + " was made with "
+                    + describe(savedHardware) + ", this run has " + describe(hardware);
+            if (!allowDifferentHardware) {
+                throw new ConfigException("resume", differs + ", so the result would not be bit-identical to the "
+                        + "uninterrupted run's (--allow-different-hardware resumes anyway)");
+            }
+            String caveat = differs + ": resuming anyway (--allow-different-hardware); the result is no longer "
+                    + "bit-identical to the uninterrupted run's";
+            LOG.info(caveat);
+            return new Resumed(ck, file, outputs.roundsBefore(ck.state().globalRound()), Optional.of(caveat));
         }
-        return new Resumed(ck, file, outputs.roundsBefore(ck.state().globalRound()));
+        return new Resumed(ck, file, outputs.roundsBefore(ck.state().globalRound()), Optional.empty());
+    }
+
+    /** {@code task cores 2, BLAS OPENBLAS 0.3.19, kernel Haswell}, from a configuration's {@code hardware}. */
+    private static String describe(JsonNode hardware) {
+        if (hardware == null || !hardware.isObject()) {
+            return "no hardware recorded";
+        }
+        JsonNode blas = hardware.path("blas");
+        return "task cores " + hardware.path("taskCores").asText("?") + ", BLAS "
+                + (blas.isArray() ? blas.toString() : blas.asText("?"));
     }
 
     private static TrainingResult run(JavaSparkContext sc, TrainingInput input, TrainingConfig config,
@@ -164,7 +207,7 @@ public final class SparkCnn {
                     Layout.sourceOrder(s.size())));
             try {
                 var begin = new TrainingListener.RunStart(totalRounds, start.globalRound(), start.epoch(),
-                        plan.epochs(), plan.workers());
+                        plan.epochs(), plan.workers(), resumed.caveat());
                 options.listeners().forEach(l -> l.onStart(begin));
                 RoundMonitor monitor = new RoundMonitor(sc, plan, test, outputs, configText, options, start,
                         resumed.earlier());

@@ -33,8 +33,10 @@ public interface TrainingListener {
      * @param firstEpoch  the epoch (0-based) the run starts in
      * @param epochs      epochs in all
      * @param workers     the resolved number of workers
+     * @param caveat      what no longer holds of the run's guarantees (a resume on other hardware), else empty
      */
-    record RunStart(int totalRounds, int firstRound, int firstEpoch, int epochs, int workers) { }
+    record RunStart(int totalRounds, int firstRound, int firstEpoch, int epochs, int workers,
+                    java.util.Optional<String> caveat) { }
 
     /**
      * A test-set evaluation made during training.

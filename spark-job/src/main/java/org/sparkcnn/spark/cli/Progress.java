@@ -36,6 +36,7 @@ final class Progress implements TrainingListener, AutoCloseable {
             System.err.println("resuming from round " + start.firstRound() + " (epoch " + (start.firstEpoch() + 1)
                     + ")");
         }
+        start.caveat().ifPresent(c -> System.err.println("warning: " + c));
         boolean terminal = System.console() != null;
         total = start.totalRounds();
         epochs = start.epochs();

@@ -171,6 +171,11 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
             + "than SECONDS (its tasks are cancelled; 0: no limit)")
     int roundTimeout = 0;
 
+    @Option(names = "--allow-different-hardware", description = "resume from a checkpoint made with other task "
+            + "cores (spark.task.cpus) or another BLAS kernel; the result is then not bit-identical to the "
+            + "uninterrupted run's")
+    boolean allowDifferentHardware;
+
     @Option(names = "--fail-round", hidden = true, description = "test only: fail the first attempt of this round")
     int failRound = -1;
 
@@ -207,7 +212,8 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
         try {
             return RunOptions.builder().output(out).checkpointEvery(checkpointEvery).keepCheckpoints(keepCheckpoints)
                     .resume(resume).evalEveryRounds(evalEveryRounds).evalEveryEpoch(evalEveryEpoch).listener(bar)
-                    .failRound(failRound).roundTimeout(roundTimeout).build();
+                    .failRound(failRound).roundTimeout(roundTimeout).allowDifferentHardware(allowDifferentHardware)
+                    .build();
         } catch (ConfigException e) {
             throw new UserError(optionOf(e));
         }

@@ -1,9 +1,15 @@
 package org.sparkcnn.spark.io;
 
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Abortable;
+import org.apache.hadoop.fs.ChecksumFileSystem;
+import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
+import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.sparkcnn.core.data.ImageArray;
 
 import java.io.ByteArrayOutputStream;
@@ -28,6 +34,8 @@ import java.util.UUID;
  * crash never leaves a half-written result, model or checkpoint.
  */
 public final class Storage {
+    /** A stream whose file appears only when it closes, and that can be abandoned instead (S3A). */
+    static final String ABORTABLE_STREAM = "fs.capability.outputstream.abortable";
     private final Configuration hadoop;
 
     public Storage(Configuration hadoop) {
@@ -73,16 +81,60 @@ public final class Storage {
             }
             return;
         }
-        Path target = new Path(location);
+        writeHadoop(new Path(location), bytes);
+    }
+
+    /**
+     * A write through Hadoop's file system API, with no moment at which {@code target} is missing where the file
+     * system allows it (docs/reliability.md, per file system):
+     * <ul>
+     *   <li>a store whose files appear only when their stream closes ({@code fs.capability.outputstream.abortable}:
+     *       S3A) gets the file itself: the old object stays visible until the new one is complete, and a write that
+     *       fails is aborted, not completed;</li>
+     *   <li>the local file system (file://, checksummed or raw) writes a temporary file without a checksum file and
+     *       renames it over the target: a POSIX rename, which replaces the target atomically; the target's old
+     *       checksum file, which would no longer match, is deleted first;</li>
+     *   <li>HDFS renames the temporary file with {@link Options.Rename#OVERWRITE} through {@link FileContext}: one
+     *       atomic operation in the NameNode;</li>
+     *   <li>any other file system deletes the target and then renames (its {@code rename} does not replace): a
+     *       reader in between finds no file, but never a partial one.</li>
+     * </ul>
+     */
+    private void writeHadoop(Path target, byte[] bytes) throws IOException {
         FileSystem fs = target.getFileSystem(hadoop);
         fs.mkdirs(target.getParent());
+        if (fs.hasPathCapability(target, ABORTABLE_STREAM)) {
+            OutputStream out = fs.create(target, true);
+            try {
+                out.write(bytes);
+            } catch (IOException | RuntimeException e) {
+                if (out instanceof Abortable a) {
+                    a.abort();
+                }
+                throw e;
+            }
+            out.close();
+            return;
+        }
+        FileSystem raw = fs instanceof LocalFileSystem local ? local.getRawFileSystem() : fs;
         Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp");
-        try (OutputStream out = fs.create(tmp, true)) {
+        try (OutputStream out = raw.create(tmp, true)) {
             out.write(bytes);
         }
-        fs.delete(target, false);
-        if (!fs.rename(tmp, target)) {
-            throw new IOException(location + ": could not rename the temporary file into place");
+        if (raw instanceof RawLocalFileSystem) {
+            if (fs instanceof ChecksumFileSystem checksummed) {
+                raw.delete(checksummed.getChecksumFile(target), false);
+            }
+            if (!raw.rename(tmp, target)) {
+                throw new IOException(target + ": could not rename the temporary file into place");
+            }
+        } else if ("hdfs".equals(fs.getScheme())) {
+            FileContext.getFileContext(target.toUri(), hadoop).rename(tmp, target, Options.Rename.OVERWRITE);
+        } else {
+            fs.delete(target, false);
+            if (!fs.rename(tmp, target)) {
+                throw new IOException(target + ": could not rename the temporary file into place");
+            }
         }
     }
 
