@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,6 +23,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class BlasKernel {
     private static volatile String described;
+    private static CompletableFuture<String> kernel;
 
     private BlasKernel() { }
 
@@ -43,12 +45,37 @@ public final class BlasKernel {
                 if (described == null) {
                     described = Nd4j.factory().blas().getBlasVendor() + " "
                             + openblas_nolapack.OPENBLAS_VERSION.trim().replace("OpenBLAS ", "") + ", kernel "
-                            + kernel();
+                            + kernelProbe().join();
                 }
                 d = described;
             }
         }
         return d;
+    }
+
+    /**
+     * Starts reading the kernel ({@link #describe}'s child JVM) on a daemon thread, so that a caller with other
+     * start-up work (a Spark session to create) does not wait for it later.
+     */
+    public static void probeInBackground() {
+        kernelProbe();
+    }
+
+    private static synchronized CompletableFuture<String> kernelProbe() {
+        if (kernel == null) {
+            CompletableFuture<String> probe = new CompletableFuture<>();
+            Thread t = new Thread(() -> {
+                try {
+                    probe.complete(kernel());
+                } catch (RuntimeException e) {
+                    probe.complete("unknown");
+                }
+            }, "blas-kernel-probe");
+            t.setDaemon(true);
+            t.start();
+            kernel = probe;
+        }
+        return kernel;
     }
 
     private static String kernel() {

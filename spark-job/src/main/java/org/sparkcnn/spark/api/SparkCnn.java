@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
+import org.sparkcnn.core.BlasKernel;
 import org.sparkcnn.core.ModelSpec;
 import org.sparkcnn.core.Network;
 import org.sparkcnn.core.eval.Metrics;
@@ -69,6 +70,7 @@ public final class SparkCnn {
             throw new ConfigException(options.evalEveryEpoch() ? "evalEveryEpoch" : "evalEveryRounds",
                     "needs a test set, and the input has none");
         }
+        BlasKernel.probeInBackground();
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         int workers = config.workers() > 0 ? config.workers() : sc.defaultParallelism();
         TrainingPlan plan = config.plan(workers);

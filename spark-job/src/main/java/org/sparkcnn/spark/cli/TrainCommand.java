@@ -3,6 +3,7 @@ package org.sparkcnn.spark.cli;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.deploy.SparkHadoopUtil;
 import org.apache.spark.sql.SparkSession;
+import org.sparkcnn.core.BlasKernel;
 import org.sparkcnn.core.data.ImageArray;
 import org.sparkcnn.spark.Aggregation;
 import org.sparkcnn.spark.TrainingPlan;
@@ -245,6 +246,7 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
                         configuration, progress, train, test, seed, evalEveryRounds));
             }
         }
+        BlasKernel.probeInBackground();      // recorded with the run; its child JVM starts while the session does
         try (SparkSession session = SparkSession.builder().config(sparkConf).getOrCreate();
              Progress bar = new Progress(progress)) {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
