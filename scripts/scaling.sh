@@ -10,6 +10,8 @@
 #   --engine LIST           training engines: native, dl4j-spark (dl4j-spark needs SPARK_CNN_SPARK=3.5, the Spark 3.5
 #                           build)
 #   --epochs E              epochs per run (2)
+#   --seeds LIST            seeds; every configuration runs once per seed and the report gives the mean final
+#                           accuracy per N (default: train's own seed, one run per configuration)
 #   --data DIR              MNIST-format data (data/mnist-sample); /usr/share/datasets/fashion-mnist is
 #                           installed with apt-get when missing
 #   --master URL            local mode by default (local[N] per run); spark://... goes through scripts/submit.sh,
@@ -22,9 +24,9 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/spark-env.sh"
 
-usage() { sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
-workers="" steps="" batches=64 engines=native epochs=2 data="$REPO_ROOT/data/mnist-sample" master=""
+workers="" steps="" batches=64 engines=native epochs=2 seeds="" data="$REPO_ROOT/data/mnist-sample" master=""
 train_limit=0 test_limit=0 evals=4 target=0.9 report_only=0 out=""
 extra=()
 while (($#)); do
@@ -34,6 +36,7 @@ while (($#)); do
     --batch) batches="$2"; shift 2 ;;
     --engine) engines="$2"; shift 2 ;;
     --epochs) epochs="$2"; shift 2 ;;
+    --seeds) seeds="$2"; shift 2 ;;
     --data) data="$2"; shift 2 ;;
     --master) master="$2"; shift 2 ;;
     --train-limit) train_limit="$2"; shift 2 ;;
@@ -56,6 +59,7 @@ if ((!report_only)); then
   list_ok "$workers" || die "--workers needs a list like 1,2,4, got '$workers'"
   list_ok "$steps" || die "--local-steps needs a list like 1,5,20, got '$steps'"
   list_ok "$batches" || die "--batch needs a list like 32,64, got '$batches'"
+  [[ -z "$seeds" ]] || list_ok "$seeds" || die "--seeds needs a list like 1,2,3, got '$seeds'"
   [[ "$epochs" =~ ^[1-9][0-9]*$ && "$evals" =~ ^[0-9]+$ ]] || die "--epochs and --evals-per-epoch must be integers"
 fi
 mkdir -p "$out/runs"
@@ -94,7 +98,7 @@ if ((!report_only)); then
     echo "data: $data"
   } > "$out/machine.txt"
   echo "scripts/scaling.sh --workers $workers --local-steps $steps --batch $batches --engine $engines" \
-    "--epochs $epochs --data $data${master:+ --master $master} --out $out ${extra[*]+"-- ${extra[*]}"}" > "$out/command.txt"
+    "--epochs $epochs${seeds:+ --seeds $seeds} --data $data${master:+ --master $master} --out $out ${extra[*]+"-- ${extra[*]}"}" > "$out/command.txt"
 
   if [[ "$engines" != native ]] && ! "$REPO_ROOT/scripts/spark-cnn" train --help | grep -q -- '--engine'; then
     die "spark-cnn train has no --engine option; only --engine native is available"
@@ -102,15 +106,18 @@ if ((!report_only)); then
   n="$(train_examples)"
   IFS=, read -ra W <<< "$workers"; IFS=, read -ra T <<< "$steps"
   IFS=, read -ra B <<< "$batches"; IFS=, read -ra E <<< "$engines"
-  total=$((${#W[@]} * ${#T[@]} * ${#B[@]} * ${#E[@]})) i=0 failed=0
+  S=(""); [[ -z "$seeds" ]] || IFS=, read -ra S <<< "$seeds"
+  total=$((${#W[@]} * ${#T[@]} * ${#B[@]} * ${#E[@]} * ${#S[@]})) i=0 failed=0
+  for s in "${S[@]}"; do
   for e in "${E[@]}"; do for b in "${B[@]}"; do for t in "${T[@]}"; do for w in "${W[@]}"; do
     i=$((i + 1))
-    name="w$w-t$t-b$b"; [[ "${#E[@]}" == 1 ]] || name="$name-$e"
+    name="w$w-t$t-b$b"; [[ "${#E[@]}" == 1 ]] || name="$name-$e"; [[ -z "$s" ]] || name="$name-s$s"
     run="$out/runs/$name"
     if [[ -f "$run/metrics.json" ]]; then echo "[$i/$total] $name: done earlier, kept"; continue; fi
     args=(train --workers "$w" --local-steps "$t" --batch "$b" --epochs "$epochs" --data "$data" --out "$run"
           --eval-every-epoch --progress none)
     [[ "$e" == native ]] || args+=(--engine "$e")
+    [[ -z "$s" ]] || args+=(--seed "$s")
     ((train_limit > 0)) && args+=(--train-limit "$train_limit")
     ((test_limit > 0)) && args+=(--test-limit "$test_limit")
     if ((evals > 0 && n > 0)); then
@@ -135,7 +142,7 @@ if ((!report_only)); then
       failed=$((failed + 1))
       echo "[$i/$total] $name: FAILED, see $run/train.log" >&2
     fi
-  done; done; done; done
+  done; done; done; done; done
   ((failed == 0)) || echo "$failed run(s) failed; the report covers the others" >&2
 fi
 

@@ -24,6 +24,7 @@ import java.util.Map;
  * @param localSteps         τ
  * @param batch              B
  * @param engine             the training engine named in metrics.json
+ * @param seed               the run's seed (0 in a metrics.json that does not record it)
  * @param master             the Spark master the run used
  * @param parameters         model parameter count
  * @param shippedFloats      floats each worker receives and returns per round: the parameters, plus the optimizer
@@ -37,7 +38,7 @@ import java.util.Map;
  * @param rounds             the per-round timings (rounds.csv, read with spark-job's {@link RoundsCsv})
  * @param curve              test accuracy over the run, in round order, ending with the final accuracy
  */
-public record RunResult(Path dir, int workers, int localSteps, int batch, String engine, String master,
+public record RunResult(Path dir, int workers, int localSteps, int batch, String engine, long seed, String master,
                         long parameters, long shippedFloats, int trainExamples, int epochs, long examplesSeen,
                         double trainSeconds, double imagesPerSecond, double accuracy, List<RoundStats> rounds,
                         List<Point> curve) {
@@ -147,7 +148,8 @@ public record RunResult(Path dir, int workers, int localSteps, int batch, String
         }
         return new RunResult(dir, number(c, "workers", metricsFile).intValue(),
                 number(c, "localSteps", metricsFile).intValue(), number(c, "batch", metricsFile).intValue(),
-                String.valueOf(m.getOrDefault("engine", "native")), String.valueOf(m.getOrDefault("master", "")),
+                String.valueOf(m.getOrDefault("engine", "native")),
+                c.get("seed") instanceof Number seed ? seed.longValue() : 0, String.valueOf(m.getOrDefault("master", "")),
                 parameters, parameters + state, number(c, "trainExamples", metricsFile).intValue(),
                 number(c, "epochs", metricsFile).intValue(), examplesSeen, seconds,
                 number(m, "imagesPerSecond", metricsFile).doubleValue(), accuracy, rounds, distinct);

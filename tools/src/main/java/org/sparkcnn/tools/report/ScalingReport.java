@@ -49,7 +49,8 @@ public final class ScalingReport {
             }
         }
         Path dir = Path.of(args[0]);
-        write(dir, target, cores);
+        Sweep sweep = write(dir, target, cores);
+        System.out.print("final test accuracy by workers, mean over seeds:\n" + SeedMeans.of(sweep).markdown());
         System.out.println("wrote " + dir.resolve("scaling.csv") + ", " + dir.resolve("report.md") + " and plots");
     }
 
@@ -204,6 +205,8 @@ public final class ScalingReport {
             }
             b.append(String.format(Locale.ROOT, "- N=%d: %s%n", w, String.join("; ", cells)));
         }
+        b.append(String.format(Locale.ROOT, "%nFinal test accuracy by workers, mean over the sweep's %d seed%s:%n%n",
+                sweep.seeds(), sweep.seeds() == 1 ? "" : "s")).append(SeedMeans.of(sweep).markdown());
         return b.toString();
     }
 

@@ -20,14 +20,25 @@ public record Sweep(List<RunResult> runs, int cores) {
             throw new IllegalArgumentException("a sweep needs at least one run");
         }
         runs = runs.stream().sorted(Comparator.comparing(RunResult::engine).thenComparingInt(RunResult::batch)
-                .thenComparingInt(RunResult::localSteps).thenComparingInt(RunResult::workers)).toList();
+                .thenComparingInt(RunResult::localSteps).thenComparingLong(RunResult::seed)
+                .thenComparingInt(RunResult::workers)).toList();
     }
 
-    /** {@code τ=5}, with the batch and engine added when the sweep varies them. */
+    /** {@code τ=5}, with the batch, engine and seed added when the sweep varies them. */
     public String label(RunResult r) {
+        return configurationLabel(r) + (seeds() > 1 ? ", seed " + r.seed() : "");
+    }
+
+    /** {@link #label} without the seed: the runs that differ only by their seed share it. */
+    public String configurationLabel(RunResult r) {
         boolean batches = runs.stream().mapToInt(RunResult::batch).distinct().count() > 1;
         boolean engines = runs.stream().map(RunResult::engine).distinct().count() > 1;
         return r.tauLabel(batches) + (engines ? ", " + r.engine() : "");
+    }
+
+    /** The number of distinct seeds in the sweep. */
+    public long seeds() {
+        return runs.stream().mapToLong(RunResult::seed).distinct().count();
     }
 
     /** The runs grouped by {@link #label}, in sweep order; each group is sorted by workers. */
