@@ -15,7 +15,8 @@
 # --quick: 1 epoch on the first 6,400 training images (to check the script, not to quote).
 #
 # PyTorch is Debian's python3-torch with libopenblas0-pthread (installed with apt-get when missing), run with
-# /usr/bin/python3, that OpenBLAS, OPENBLAS_NUM_THREADS=1 and torch threads = cores: its fastest settings here.
+# /usr/bin/python3, that OpenBLAS, OPENBLAS_NUM_THREADS=1, torch threads = cores and OMP_WAIT_POLICY=PASSIVE
+# (BENCH_OMP_WAIT_POLICY overrides it): its fastest settings here.
 # The sgemm peak (torch.mm 2048^3 on that OpenBLAS, 1 and C threads) gives each engine's share of the machine's
 # limit. Writes DIR/results.md, DIR/results.csv, DIR/results.json and the raw logs (DIR defaults to bench/).
 # scripts/bench-warm.sh is the older in-JVM benchmark against Deeplearning4j (warm JVMs).
@@ -74,7 +75,10 @@ timed() {   # timed NAME COMMAND...: a cold process, its output lines timestampe
   "$PY" "$LIB/bench_cold.py" run --log "$OUT/$name.json" -- "$@"
 }
 
-torch_env=(env LD_LIBRARY_PATH="$OPENBLAS_DIR" OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS="$CORES")
+# OMP_WAIT_POLICY=PASSIVE: on a loaded machine PyTorch's OpenMP threads otherwise spin-wait for each other; 3,200
+# images on 2 threads under load average ~24 ran at 63 images/s with the default and 1,155-1,593 with PASSIVE.
+torch_env=(env LD_LIBRARY_PATH="$OPENBLAS_DIR" OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS="$CORES"
+  OMP_WAIT_POLICY="${BENCH_OMP_WAIT_POLICY:-PASSIVE}")
 timed peak-1 env LD_LIBRARY_PATH="$OPENBLAS_DIR" OPENBLAS_NUM_THREADS=1 "$PY" "$LIB/torch_bench.py" peak
 timed peak-all env LD_LIBRARY_PATH="$OPENBLAS_DIR" OPENBLAS_NUM_THREADS="$CORES" "$PY" "$LIB/torch_bench.py" peak
 
