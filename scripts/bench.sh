@@ -60,6 +60,12 @@ if ! "$PY" -c 'import torch' 2>/dev/null || [ ! -e "$OPENBLAS_DIR/libblas.so.3" 
 fi
 
 build_launcher_classpath "${BENCH_MVN_FLAGS:-}"      # before the timed runs: no build inside them
+launcher_cds                                         # and the launcher's class-data archive, as a user has it
+if [[ -n "$CDS_ARCHIVE" && ! -f "$CDS_ARCHIVE" ]]; then
+  echo "writing the launcher's class-data sharing archive (one short training run) ..." >&2
+  SPARK_CNN_SKIP_BUILD=1 "$REPO_ROOT/scripts/spark-cnn" train --max-rounds 1 --out "$OUT/cds-run" --progress none \
+    >/dev/null
+fi
 mkdir -p "$OUT"
 {
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
