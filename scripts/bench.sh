@@ -64,7 +64,7 @@ launcher_cds                                         # and the launcher's class-
 if [[ -n "$CDS_ARCHIVE" && ! -f "$CDS_ARCHIVE" ]]; then
   echo "writing the launcher's class-data sharing archive (one short training run) ..." >&2
   SPARK_CNN_SKIP_BUILD=1 "$REPO_ROOT/scripts/spark-cnn" train --max-rounds 1 --out "$OUT/cds-run" --progress none \
-    >/dev/null
+    > "$OUT/cds-run.log" 2>&1 || echo "warning: that run failed ($OUT/cds-run.log); the engines run without it" >&2
 fi
 mkdir -p "$OUT"
 {
