@@ -1,83 +1,109 @@
 #!/usr/bin/env bash
-# The engine benchmark on Fashion-MNIST, in one command: our Spark engine with 1 worker (using all W cores) and
-# with W workers, DL4J single-process and DL4J's Spark trainer, each engine in its own JVM (so peak RSS is per
-# engine), then one table.
+# spark-cnn against PyTorch on Fashion-MNIST, end to end: each engine in a cold process (process start, data
+# loading and JIT warm-up count; evaluation does not), the same IDX files, network, batch, learning rate and
+# Nesterov momentum, then one table side by side (issue #17). A benchmark, not a test: CI never runs it.
 #
-#   scripts/bench.sh [--out DIR] [--data DIR] [--model lenet|tf-mnist] [--workers 2] [--tau 5] [--batch 64]
-#                    [--lr 0.01] [--momentum 0.9] [--epochs 1] [--train-limit N] [--eval-every 100] [--target 0.88]
-#                    [--warmup-images N]
+#   scripts/bench.sh [--quick] [--out DIR] [--data DIR] [--model lenet|tf-mnist] [--epochs 5] [--train-limit N]
+#                    [--seed 1] [--engines "spark-2x1 spark-1x2 torch torch-ddp"]
 #
-# Each engine's JVM first trains one untimed epoch (on the first --warmup-images images; default all) and discards
-# that model: JIT warm-up, alike for every engine. --warmup-images 0 times cold JVMs.
+# Engines (this machine has C cores; every engine gets all of them):
+#   spark-2x1   scripts/spark-cnn train --workers 2 (2 workers of C/2 cores, tau 5)
+#   spark-1x2   scripts/spark-cnn train --workers 1 (1 worker of C cores, each minibatch split over C threads)
+#   torch       PyTorch, one process of C threads, OpenBLAS single-threaded
+#   torch-ddp   PyTorch DistributedDataParallel, 2 processes of C/2 threads (gloo on loopback)
+#   dl4j-spark  (on request: slow) train --engine dl4j-spark, 2 workers, tau 5; needs the Spark 3.5 build
+# --quick: 1 epoch on the first 6,400 training images (to check the script, not to quote).
 #
-# Writes DIR/results.md and DIR/results.csv (DIR defaults to bench/ at the repository root) and DIR/raw/.
-# It also runs native-2 on the first OVERHEAD_IMAGES (25600) images at each τ in OVERHEAD_TAUS ("1 5 20"): Spark's
-# overhead share and milliseconds per round against τ. A benchmark, not a test: CI does not run it.
-# Set BENCH_MVN_FLAGS=-o to build offline. DL4J's Spark trainer exists for Scala 2.12 only, so the benchmark runs
-# on the Spark 3.5 build (-Pspark-3.5, module dl4j-spark), built in the Maven reactor (nothing is installed).
+# PyTorch is Debian's python3-torch with libopenblas0-pthread (installed with apt-get when missing), run with
+# /usr/bin/python3, that OpenBLAS, OPENBLAS_NUM_THREADS=1, torch threads = cores and OMP_WAIT_POLICY=PASSIVE
+# (BENCH_OMP_WAIT_POLICY overrides it): its fastest settings here.
+# The sgemm peak (torch.mm 2048^3 on that OpenBLAS, 1 and C threads) gives each engine's share of the machine's
+# limit. Writes DIR/results.md, DIR/results.csv, DIR/results.json and the raw logs (DIR defaults to bench/).
+# scripts/bench-warm.sh is the older in-JVM benchmark against Deeplearning4j (warm JVMs).
 set -euo pipefail
 
-export SPARK_CNN_SPARK=3.5
-source "$(dirname "${BASH_SOURCE[0]}")/lib/spark-env.sh"
-ROOT="$REPO_ROOT"
-OUT="$ROOT/bench"
+OUT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/bench"
 DATA=/usr/share/datasets/fashion-mnist
-WORKERS=2
-PASS=()
+MODEL=lenet
+EPOCHS=5
+LIMIT=0
+SEED=1
+ENGINES="spark-2x1 spark-1x2 torch torch-ddp"
 while [ $# -gt 0 ]; do
   case "$1" in
+    --quick) EPOCHS=1; LIMIT=6400; shift ;;
     --out) OUT=$(realpath -m "$2"); shift 2 ;;
     --data) DATA=$(realpath -m "$2"); shift 2 ;;
-    --workers) WORKERS="$2"; PASS+=("$1" "$2"); shift 2 ;;
-    --*) PASS+=("$1" "$2"); shift 2 ;;
-    *) echo "unexpected argument: $1" >&2; exit 2 ;;
+    --model) MODEL="$2"; shift 2 ;;
+    --epochs) EPOCHS="$2"; shift 2 ;;
+    --train-limit) LIMIT="$2"; shift 2 ;;
+    --seed) SEED="$2"; shift 2 ;;
+    --engines) ENGINES="$2"; shift 2 ;;
+    *) echo "unexpected argument: $1 (see the header of $0)" >&2; exit 2 ;;
   esac
 done
+# Deeplearning4j's Spark trainer exists for Scala 2.12 only
+[[ " $ENGINES " == *" dl4j-spark "* ]] && export SPARK_CNN_SPARK=3.5
+source "$(dirname "${BASH_SOURCE[0]}")/lib/spark-env.sh"
+LIB="$REPO_ROOT/scripts/lib"
+CORES=$(nproc)
+PY=/usr/bin/python3
+OPENBLAS_DIR=/usr/lib/x86_64-linux-gnu/openblas-pthread
 
 if [ ! -d "$DATA" ]; then
-  if [ "$DATA" = /usr/share/datasets/fashion-mnist ]; then
-    apt-get update
-    apt-get install -y dataset-fashion-mnist
-  else
-    echo "no data directory $DATA" >&2; exit 2
-  fi
+  [ "$DATA" = /usr/share/datasets/fashion-mnist ] || die "no data directory $DATA"
+  apt-get update -qq && apt-get install -y -qq dataset-fashion-mnist
+fi
+if ! "$PY" -c 'import torch' 2>/dev/null || [ ! -e "$OPENBLAS_DIR/libblas.so.3" ]; then
+  echo "installing PyTorch (Debian python3-torch) and OpenBLAS (pthread) ..." >&2
+  apt-get update -qq && apt-get install -y -qq python3-torch libopenblas0-pthread
 fi
 
-cd "$ROOT"
-build_launcher_classpath "${BENCH_MVN_FLAGS:-}"
-mkdir -p "$OUT/raw"
-rm -f "$OUT"/raw/*.properties
-CP="$(launcher_classpath)"
-ADD_OPENS=$(sed -n 's:.*<add.opens>\(.*\)</add.opens>.*:\1:p' "$ROOT/pom.xml")
-
+build_launcher_classpath "${BENCH_MVN_FLAGS:-}"      # before the timed runs: no build inside them
+launcher_cds                                         # and the launcher's class-data archive, as a user has it
+if [[ -n "$CDS_ARCHIVE" && ! -f "$CDS_ARCHIVE" ]]; then
+  echo "writing the launcher's class-data sharing archive (one short training run) ..." >&2
+  SPARK_CNN_SKIP_BUILD=1 "$REPO_ROOT/scripts/spark-cnn" train --max-rounds 1 --out "$OUT/cds-run" --progress none \
+    > "$OUT/cds-run.log" 2>&1 || echo "warning: that run failed ($OUT/cds-run.log); the engines run without it" >&2
+fi
+mkdir -p "$OUT"
 {
-  echo "CPU: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores"
-  echo "Java: $(java -version 2>&1 | head -1)"
-  echo "data: $DATA; arguments: ${PASS[*]:-(defaults)}"
-} > "$OUT/raw/machine.txt"
+  echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "CPU: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $CORES cores"
+  echo "Java: $(java -version 2>&1 | head -1); Spark line $SPARK_LINE"
+  echo "PyTorch: $("$PY" -c 'import torch; print(torch.__version__)' 2>/dev/null)"
+  echo "data: $DATA; model $MODEL; epochs $EPOCHS; train limit $LIMIT; seed $SEED; engines $ENGINES"
+} | tee "$OUT/machine.txt" >&2
 
-run() {   # run ENGINE THREADS
-  echo "== $1 (OMP_NUM_THREADS=$2)" >&2
-  # shellcheck disable=SC2086
-  OMP_NUM_THREADS="$2" java -Xmx6g $ADD_OPENS -Dlog4j2.configurationFile="$ROOT/scripts/bench-log4j2.properties" \
-    -cp "$CP" org.sparkcnn.dl4jspark.bench.Bench --engine "$1" --data "$DATA" --result "$OUT/raw/$1.properties" \
-    "${PASS[@]}"
+timed() {   # timed NAME COMMAND...: a cold process, its output lines timestamped into $OUT/NAME.json
+  local name="$1"; shift
+  echo "== $name" >&2
+  "$PY" "$LIB/bench_cold.py" run --log "$OUT/$name.json" -- "$@"
 }
 
-run blas 2
-run native-1 1                 # local[W]: one task of W cores, each minibatch split over W threads
-run native-2 1                 # local[W]: W tasks of one core each
-run dl4j "$WORKERS"            # one process with as many cores as the Spark engines use
-run dl4j-spark 1               # local[W]: W tasks of one core each
-# Spark's per-round overhead against τ: short native runs (the first OVERHEAD_IMAGES training images)
-for t in ${OVERHEAD_TAUS:-1 5 20}; do
-  echo "== native-2, tau $t (overhead)" >&2
-  # shellcheck disable=SC2086
-  OMP_NUM_THREADS=1 java -Xmx6g $ADD_OPENS -Dlog4j2.configurationFile="$ROOT/scripts/bench-log4j2.properties" \
-    -cp "$CP" org.sparkcnn.dl4jspark.bench.Bench --engine native-2 --data "$DATA" \
-    --result "$OUT/raw/overhead-tau-$t.properties" "${PASS[@]}" --tau "$t" \
-    --train-limit "${OVERHEAD_IMAGES:-25600}" --eval-every 1000000
+# OMP_WAIT_POLICY=PASSIVE: on a loaded machine PyTorch's OpenMP threads otherwise spin-wait for each other; 3,200
+# images on 2 threads under load average ~24 ran at 63 images/s with the default and 1,155-1,593 with PASSIVE.
+torch_env=(env LD_LIBRARY_PATH="$OPENBLAS_DIR" OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS="$CORES"
+  OMP_WAIT_POLICY="${BENCH_OMP_WAIT_POLICY:-PASSIVE}")
+timed peak-1 env LD_LIBRARY_PATH="$OPENBLAS_DIR" OPENBLAS_NUM_THREADS=1 "$PY" "$LIB/torch_bench.py" peak
+timed peak-all env LD_LIBRARY_PATH="$OPENBLAS_DIR" OPENBLAS_NUM_THREADS="$CORES" "$PY" "$LIB/torch_bench.py" peak
+
+spark_args=(train --data "$DATA" --model "$MODEL" --epochs "$EPOCHS" --train-limit "$LIMIT" --batch 64 --lr 0.01
+  --updater nesterov --momentum 0.9 --local-steps 5 --seed "$SEED" --progress lines)
+torch_args=(train --data "$DATA" --model "$MODEL" --epochs "$EPOCHS" --train-limit "$LIMIT" --batch 64 --lr 0.01
+  --momentum 0.9 --seed "$SEED")
+for e in $ENGINES; do
+  rm -rf "${OUT:?}/$e"
+  case "$e" in
+    spark-2x1) timed "$e" env SPARK_CNN_SKIP_BUILD=1 "$REPO_ROOT/scripts/spark-cnn" "${spark_args[@]}" --workers 2 --out "$OUT/$e" ;;
+    spark-1x2) timed "$e" env SPARK_CNN_SKIP_BUILD=1 "$REPO_ROOT/scripts/spark-cnn" "${spark_args[@]}" --workers 1 --out "$OUT/$e" ;;
+    dl4j-spark) timed "$e" env SPARK_CNN_SKIP_BUILD=1 "$REPO_ROOT/scripts/spark-cnn" "${spark_args[@]}" --workers 2 \
+      --engine dl4j-spark --out "$OUT/$e" ;;
+    torch) timed "$e" "${torch_env[@]}" "$PY" "$LIB/torch_bench.py" "${torch_args[@]}" --threads "$CORES" ;;
+    torch-ddp) timed "$e" "${torch_env[@]}" "$PY" "$LIB/torch_bench.py" "${torch_args[@]}" --ddp 2 \
+      --threads $(( CORES / 2 > 0 ? CORES / 2 : 1 )) ;;
+    *) die "unknown engine $e (spark-2x1, spark-1x2, torch, torch-ddp, dl4j-spark)" ;;
+  esac
 done
-# shellcheck disable=SC2086
-java $ADD_OPENS -Dlog4j2.configurationFile="$ROOT/scripts/bench-log4j2.properties" -cp "$CP" \
-  org.sparkcnn.dl4jspark.bench.Bench --summarize "$OUT"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/machine.txt" >&2
+"$PY" "$LIB/bench_cold.py" table --dir "$OUT" --engines "$ENGINES" --epochs "$EPOCHS"

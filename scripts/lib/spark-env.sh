@@ -186,3 +186,35 @@ ensure_spark_home() {
   fi
   export SPARK_HOME
 }
+
+# Class-data sharing for the launcher's JVM (Java 17's dynamic AppCDS archive): the JVM maps the classes an earlier
+# run loaded (Spark, Scala, Hadoop, ND4J, ours) instead of reading, parsing and verifying them again. Java archives
+# classes from jars only and refuses to write an archive when the class path holds a non-empty directory, so the
+# modules' classes/ are packed into one jar; jar and archive live in $LAUNCHER_MODULE/target/cds/. The archive's
+# name is a checksum of the java binary and of every class path entry (path, size, time): a rebuild, a changed
+# dependency or another JDK makes a new one. Sets CDS_CLASSPATH and CDS_ARCHIVE; CDS_ARCHIVE is empty when
+# SPARK_CNN_CDS=0 or the JVM is not 17+ (then CDS_CLASSPATH is the plain launcher class path).
+launcher_cds() {
+  CDS_CLASSPATH="$(launcher_classpath)"
+  CDS_ARCHIVE=""
+  [[ "${SPARK_CNN_CDS:-1}" == 0 ]] && return 0
+  local java dir jar jars dirs key
+  java="$(java_bin)"
+  "$java" -version 2>&1 | head -1 | grep -Eq 'version "(1[7-9]|[2-9][0-9])' || return 0
+  dir="$REPO_ROOT/$LAUNCHER_MODULE/target/cds"
+  jar="$dir/spark-cnn-classes.jar"
+  jars="$(tr ':' '\n' <<< "$CDS_CLASSPATH" | grep '\.jar$' | awk '!seen[$0]++' | paste -sd:)"
+  dirs="$(tr ':' '\n' <<< "$CDS_CLASSPATH" | grep -v '\.jar$' | awk 'NF && !seen[$0]++')"
+  mkdir -p "$dir" || return 0
+  # shellcheck disable=SC2086
+  if [[ ! -f "$jar" ]] || [[ -n "$(find $dirs -newer "$jar" -print -quit 2>/dev/null)" ]]; then
+    local args=() d
+    for d in $dirs; do args+=(-C "$d" .); done
+    "$(dirname "$(readlink -f "$java")")/jar" --create --file "$jar.$$" "${args[@]}" 2>/dev/null \
+      && mv -f "$jar.$$" "$jar" || { rm -f "$jar.$$"; CDS_ARCHIVE=""; return 0; }
+  fi
+  CDS_CLASSPATH="$jars:$jar"
+  key="$( { readlink -f "$java"; tr ':' '\n' <<< "$CDS_CLASSPATH" | xargs -d '\n' stat -c '%n %s %Y'; } | cksum \
+    | cut -d' ' -f1)"
+  CDS_ARCHIVE="$dir/launcher-$key.jsa"
+}
