@@ -43,7 +43,7 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * One engine of the benchmark in this JVM (scripts/bench.sh runs each in its own, so peak memory is per engine):
+ * One engine of the benchmark in this JVM (scripts/bench-warm.sh runs each in its own, so peak memory is per engine):
  * <pre>
  *   --engine native-1|native-2|dl4j|dl4j-spark|blas   --data DIR --result FILE
  *   [--model lenet] [--workers 2] [--tau 5] [--batch 64] [--lr 0.01] [--momentum 0.9] [--epochs 1]
