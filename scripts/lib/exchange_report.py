@@ -13,7 +13,8 @@ def row(run: Path):
     with open(run / "rounds.csv", newline="") as f:
         rounds = list(csv.DictReader(f))
     driver = metrics.get("driverResultBytes", {})
-    per_round = (driver.get("local steps", 0) + driver.get("averaging", 0)) / max(1, len(rounds))
+    per_round = (driver.get("local steps", 0) + driver.get("averaging", 0)
+                 + driver.get("local steps and averaging", 0)) / max(1, len(rounds))
     warm = rounds[1:] or rounds
     exchange = statistics.median(int(r["exchange_bytes"]) for r in warm)
     wall = statistics.median(float(r["wall_seconds"]) for r in warm)

@@ -20,6 +20,11 @@ import java.util.UUID;
  */
 public final class ParameterAveraging {
     private static final Logger LOG = LoggerFactory.getLogger(ParameterAveraging.class);
+    /**
+     * Spark setting (default true): on the executor path, a round whose N workers all have a task slot at once runs
+     * as one barrier job instead of two ({@link ExecutorAveraging}); false always runs two. The model is the same.
+     */
+    public static final String BARRIER_ROUNDS = "spark.cnn.aggregation.barrier";
     /** Replays of lost rounds allowed in one run before the failure is reported. */
     static final int MAX_REPLAYS = 3;
 
@@ -35,6 +40,7 @@ public final class ParameterAveraging {
     private final Aggregation aggregation;
     private final ExchangePrecision precision;
     private final int failFirstAttemptOfRound;
+    private final boolean barrierRounds;
 
     public ParameterAveraging(JavaSparkContext sc, TrainingPlan plan) {
         this(sc, plan, Aggregation.DRIVER, -1);
@@ -58,7 +64,14 @@ public final class ParameterAveraging {
      */
     public ParameterAveraging(JavaSparkContext sc, TrainingPlan plan, Aggregation aggregation,
                               ExchangePrecision precision, int failRound) {
+        this(sc, plan, aggregation, precision, sc.getConf().getBoolean(BARRIER_ROUNDS, true), failRound);
+    }
+
+    /** With barrier rounds on or off whatever the Spark setting ({@link #BARRIER_ROUNDS}) says (for tests). */
+    ParameterAveraging(JavaSparkContext sc, TrainingPlan plan, Aggregation aggregation, ExchangePrecision precision,
+                       boolean barrierRounds, int failRound) {
         this.sc = sc;
+        this.barrierRounds = barrierRounds;
         this.plan = plan;
         if (precision == ExchangePrecision.BF16 && aggregation == Aggregation.DRIVER) {
             throw new IllegalArgumentException("--exchange-precision bf16 rounds what executors exchange; the driver "
@@ -162,7 +175,7 @@ public final class ParameterAveraging {
         int n = Math.toIntExact(data.size());
         LocalSgd sgd = new LocalSgd(runId, plan, data.shardsFor(start.epoch()).shape(), failFirstAttemptOfRound);
         try (Averaging avg = aggregation == Aggregation.EXECUTORS
-                ? new ExecutorAveraging(sc, sgd, start.params().length, stateLength(), precision,
+                ? new ExecutorAveraging(sc, sgd, start.params().length, stateLength(), precision, barrierRounds,
                         failFirstAttemptOfRound)
                 : new DriverAveraging(sc, sgd)) {
             avg.restart(start.vectors());
