@@ -34,7 +34,7 @@ final class BarrierRound extends AbstractFunction2<TaskContext, Iterator<Example
     @Override
     public BarrierReport apply(TaskContext ctx, Iterator<ExampleChunk> chunks) {
         WorkerStats stats = steps.apply(ctx, chunks);
-        String[] gathered = BarrierTaskContext.get().allGather(Long.toString(stats.examples()));
+        String[] gathered = BarrierSync.allGather(BarrierTaskContext.get(), Long.toString(stats.examples()));
         long began = System.nanoTime();
         int k = ctx.partitionId();
         if (k >= x.layout().slices()) {
