@@ -40,5 +40,33 @@ def main():
             print(f"\n`{log.stem}` did not finish: {lines[-1] if lines else '(empty log)'}")
 
 
+def repeated(master, rep_dirs):
+    """Median and range over repetitions of each model, N and path (the runs of scripts/exchange-bench.sh --repeats)."""
+    cells = {}
+    for d in rep_dirs:
+        for r in Path(d).iterdir():
+            if (r / "metrics.json").exists():
+                m, n, path, _, drv, _, exw, _, over, avg = row(r)
+                cells.setdefault((m, n, path), []).append((over, drv, exw, avg))
+    print(f"Master `{master}`; {len(rep_dirs)} repetitions, interleaved; per run the median over rounds 2..R; "
+          "then the median [min, max] over the runs.\n")
+    print("| model | N | averaging | runs | overhead ms | driver bytes / round | exchange bytes / worker | "
+          "averaging ms |")
+    print("|---|---|---|---|---|---|---|---|")
+    for (m, n, path), v in sorted(cells.items()):
+        over = [x[0] * 1000 for x in v]
+        print(f"| {m} | {n} | {path} | {len(v)} | {statistics.median(over):.0f} [{min(over):.0f}, {max(over):.0f}] | "
+              f"{statistics.median(x[1] for x in v):,.0f} | {statistics.median(x[2] for x in v):,.0f} | "
+              f"{statistics.median(x[3] * 1000 for x in v):.1f} |")
+    for d in rep_dirs:
+        for log in sorted(Path(d).glob("*.log")):
+            if not (Path(d) / log.stem / "metrics.json").exists():
+                lines = [l for l in log.read_text(errors="replace").splitlines() if l.strip()]
+                print(f"\n`{log}` did not finish: {lines[-1] if lines else '(empty log)'}")
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1] == "--repeats":
+        repeated(sys.argv[2], sys.argv[3:])
+    else:
+        main()
