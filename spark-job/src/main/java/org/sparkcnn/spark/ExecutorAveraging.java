@@ -54,6 +54,7 @@ final class ExecutorAveraging implements Averaging {
     private final JavaRDD<Integer> workerTasks;
     private final SliceLayout layout;
     private final ExchangePrecision precision;
+    /** Whether rounds may run as one barrier job (set, and dynamic allocation off). */
     private final boolean barrier;
     private RDD<ExampleChunk> barrierRdd;
     private int barrierOf = -1;
@@ -67,7 +68,7 @@ final class ExecutorAveraging implements Averaging {
     ExecutorAveraging(JavaSparkContext sc, LocalSgd sgd, int params, int stateLength, ExchangePrecision precision,
                       boolean barrier, int failFirstAttemptOfRound) {
         this.sc = sc;
-        this.barrier = barrier;
+        this.barrier = barrier && !sc.getConf().getBoolean("spark.dynamicAllocation.enabled", false);
         this.sgd = sgd;
         this.precision = precision;
         this.failFirstAttemptOfRound = failFirstAttemptOfRound;
@@ -116,9 +117,8 @@ final class ExecutorAveraging implements Averaging {
      * worker now (else Spark would wait for slots, 15 s at a time).
      */
     private boolean oneJobFits() {
-        return barrier && !sc.getConf().getBoolean("spark.dynamicAllocation.enabled", false)
-                && sc.sc().maxNumConcurrentTasks(sc.sc().resourceProfileManager().defaultResourceProfile())
-                        >= sgd.plan().workers();
+        return barrier && sc.sc().maxNumConcurrentTasks(sc.sc().resourceProfileManager().defaultResourceProfile())
+                >= sgd.plan().workers();
     }
 
     private static boolean failedBarrierStage(Throwable e) {
