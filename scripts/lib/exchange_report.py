@@ -47,15 +47,21 @@ def repeated(master, rep_dirs):
         for r in Path(d).iterdir():
             if (r / "metrics.json").exists():
                 m, n, path, _, drv, _, exw, _, over, avg = row(r)
-                cells.setdefault((m, n, path), []).append((over, drv, exw, avg))
+                with open(r / "rounds.csv", newline="") as f:
+                    warm = [float(x["overhead_seconds"]) for x in list(csv.DictReader(f))[1:]]
+                cells.setdefault((m, n, path), []).append((over, drv, exw, avg, warm))
     print(f"Master `{master}`; {len(rep_dirs)} repetitions, interleaved; per run the median over rounds 2..R; "
-          "then the median [min, max] over the runs.\n")
-    print("| model | N | averaging | runs | overhead ms | driver bytes / round | exchange bytes / worker | "
-          "averaging ms |")
-    print("|---|---|---|---|---|---|---|---|")
+          "then the median [min, max] over the runs; and the median and interquartile range of all those rounds "
+          "pooled.\n")
+    print("| model | N | averaging | runs | overhead ms | all rounds' overhead ms | driver bytes / round | "
+          "exchange bytes / worker | averaging ms |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for (m, n, path), v in sorted(cells.items()):
         over = [x[0] * 1000 for x in v]
+        pooled = sorted(o * 1000 for x in v for o in x[4])
+        quart = statistics.quantiles(pooled, n=4) if len(pooled) > 1 else pooled * 3
         print(f"| {m} | {n} | {path} | {len(v)} | {statistics.median(over):.0f} [{min(over):.0f}, {max(over):.0f}] | "
+              f"{statistics.median(pooled):.0f} (IQR {quart[0]:.0f}–{quart[2]:.0f}, {len(pooled)} rounds) | "
               f"{statistics.median(x[1] for x in v):,.0f} | {statistics.median(x[2] for x in v):,.0f} | "
               f"{statistics.median(x[3] * 1000 for x in v):.1f} |")
     for d in rep_dirs:
