@@ -10,10 +10,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * Spark's {@link BarrierTaskContext#allGather}, without its polling delay. Spark 3.5 and 4 wait for the barrier
  * coordinator's answer in {@code Thread.sleep(1000)} steps, checking between steps whether the task was killed, so
- * every barrier costs up to a second however soon the last task arrives (a round of lenet: 1.3 s of overhead instead
- * of 0.2 s). While the caller waits, a waker interrupts its sleep every {@value #WAKE_MICROS} µs; Spark catches the
- * interrupt, finds the task not killed (that is a separate flag) and looks at the answer again. The caller's
- * interrupt flag is cleared when the call returns, so no stray interrupt reaches the rest of the task.
+ * every barrier costs up to a second however soon the last task arrives (lenet, N = 2, on the local cluster:
+ * 1.36 s of overhead per round, 0.45 s without the wait). While the caller waits, a waker interrupts its sleep every
+ * {@value #WAKE_MICROS} µs; Spark catches the interrupt, finds the task not killed (that is a separate flag) and
+ * looks at the answer again. The caller's interrupt flag is cleared when the call returns, so no stray interrupt
+ * reaches the rest of the task.
  */
 final class BarrierSync {
     static final long WAKE_MICROS = 500;
