@@ -54,7 +54,7 @@ final class ExecutorAveraging implements Averaging {
     private final JavaRDD<Integer> workerTasks;
     private final SliceLayout layout;
     private final ExchangePrecision precision;
-    /** Whether rounds may run as one barrier job (set, and dynamic allocation off). */
+    /** Whether rounds may run as one barrier job (allowed, on in Spark's settings, dynamic allocation off). */
     private final boolean barrier;
     private RDD<ExampleChunk> barrierRdd;
     private int barrierOf = -1;
@@ -68,7 +68,8 @@ final class ExecutorAveraging implements Averaging {
     ExecutorAveraging(JavaSparkContext sc, LocalSgd sgd, int params, int stateLength, ExchangePrecision precision,
                       boolean barrier, int failFirstAttemptOfRound) {
         this.sc = sc;
-        this.barrier = barrier && !sc.getConf().getBoolean("spark.dynamicAllocation.enabled", false);
+        this.barrier = barrier && sc.getConf().getBoolean(ParameterAveraging.BARRIER_ROUNDS, true)
+                && !sc.getConf().getBoolean("spark.dynamicAllocation.enabled", false);
         this.sgd = sgd;
         this.precision = precision;
         this.failFirstAttemptOfRound = failFirstAttemptOfRound;

@@ -64,10 +64,13 @@ public final class ParameterAveraging {
      */
     public ParameterAveraging(JavaSparkContext sc, TrainingPlan plan, Aggregation aggregation,
                               ExchangePrecision precision, int failRound) {
-        this(sc, plan, aggregation, precision, sc.getConf().getBoolean(BARRIER_ROUNDS, true), failRound);
+        this(sc, plan, aggregation, precision, true, failRound);
     }
 
-    /** With barrier rounds on or off whatever the Spark setting ({@link #BARRIER_ROUNDS}) says (for tests). */
+    /**
+     * With one-job rounds allowed (when the Spark setting {@link #BARRIER_ROUNDS} allows them too) or not (for
+     * tests).
+     */
     ParameterAveraging(JavaSparkContext sc, TrainingPlan plan, Aggregation aggregation, ExchangePrecision precision,
                        boolean barrierRounds, int failRound) {
         this.sc = sc;
