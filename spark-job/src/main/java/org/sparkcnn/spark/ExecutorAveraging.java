@@ -54,7 +54,8 @@ final class ExecutorAveraging implements Averaging {
     private final JavaRDD<Integer> workerTasks;
     private final SliceLayout layout;
     private final ExchangePrecision precision;
-    /** Whether rounds may run as one barrier job (allowed, on in Spark's settings, dynamic allocation off). */
+    /** Whether rounds may run as one barrier job (allowed, on in Spark's settings, dynamic allocation and
+     *  speculation off). */
     private final boolean barrier;
     private RDD<ExampleChunk> barrierRdd;
     private int barrierOf = -1;
@@ -68,8 +69,11 @@ final class ExecutorAveraging implements Averaging {
     ExecutorAveraging(JavaSparkContext sc, LocalSgd sgd, int params, int stateLength, ExchangePrecision precision,
                       boolean barrier, int failFirstAttemptOfRound) {
         this.sc = sc;
+        // Spark neither allows barrier stages with dynamic allocation nor speculates their tasks: with speculation
+        // on, a slow worker must be re-run elsewhere, so rounds keep the two-job path (SpeculationIT)
         this.barrier = barrier && sc.getConf().getBoolean(ParameterAveraging.BARRIER_ROUNDS, true)
-                && !sc.getConf().getBoolean("spark.dynamicAllocation.enabled", false);
+                && !sc.getConf().getBoolean("spark.dynamicAllocation.enabled", false)
+                && !sc.getConf().getBoolean("spark.speculation", false);
         this.sgd = sgd;
         this.precision = precision;
         this.failFirstAttemptOfRound = failFirstAttemptOfRound;
