@@ -70,10 +70,12 @@ final class ExecutorAveraging implements Averaging {
                       boolean barrier, int failFirstAttemptOfRound) {
         this.sc = sc;
         // Spark neither allows barrier stages with dynamic allocation nor speculates their tasks: with speculation
-        // on, a slow worker must be re-run elsewhere, so rounds keep the two-job path (SpeculationIT)
+        // on, a slow worker must be re-run elsewhere, so rounds keep the two-job path (SpeculationIT). In local
+        // mode the barrier tasks run in this JVM, which Spark 3.5's barrier timer would keep alive (BarrierTimer)
         this.barrier = barrier && sc.getConf().getBoolean(ParameterAveraging.BARRIER_ROUNDS, true)
                 && !sc.getConf().getBoolean("spark.dynamicAllocation.enabled", false)
-                && !sc.getConf().getBoolean("spark.speculation", false);
+                && !sc.getConf().getBoolean("spark.speculation", false)
+                && (!sc.isLocal() || BarrierTimer.daemon());
         this.sgd = sgd;
         this.precision = precision;
         this.failFirstAttemptOfRound = failFirstAttemptOfRound;

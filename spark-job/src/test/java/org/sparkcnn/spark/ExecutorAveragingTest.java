@@ -246,6 +246,26 @@ class ExecutorAveragingTest {
         assertSameModel(twoJobs, oneJob);
     }
 
+    /**
+     * Barrier rounds in local mode leave no thread that would keep the JVM alive after main returns (Spark 3.5's
+     * barrier timer is not a daemon: {@link BarrierTimer}); MemoryStabilityTest's child JVM hung on it.
+     */
+    @Test
+    void barrierRoundsLeaveNoNonDaemonThreadBehind() throws InterruptedException {
+        run(plan(2, true), Aggregation.EXECUTORS, ExchangePrecision.FP32, true, new ParameterAveraging.Listener() { });
+        assertTrue(jobKinds.contains(ExecutorAveraging.ONE_JOB), "one-job rounds: " + jobKinds);
+        List<String> left = new ArrayList<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (!t.isDaemon() && t.getName().toLowerCase(java.util.Locale.ROOT).contains("barrier")) {
+                t.join(10_000);                            // a cancelled Timer's thread ends soon after
+                if (t.isAlive()) {
+                    left.add(t.getName());
+                }
+            }
+        }
+        assertEquals(List.of(), left, "non-daemon threads left by barrier rounds");
+    }
+
     @Test
     void bf16BlocksAreReadInHalfTheBytes() {
         float[] v = new float[1000];
