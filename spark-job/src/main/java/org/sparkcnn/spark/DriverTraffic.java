@@ -12,7 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * What the driver received from tasks, as Spark's own task metrics count it ({@code resultSize}: the serialized
  * results, whether returned directly or fetched from the block manager), summed by kind of job. The kind is the job
- * description after its last ": " ("local steps", "averaging") or the whole description ("model to the driver",
+ * description after its last ": " ("local steps", "averaging", or "local steps and averaging" for a
+ * round run as one barrier job) or the whole description ("model to the driver",
  * "evaluation on ..."). Also where Spark ran the local-steps tasks ({@code PROCESS_LOCAL}: in the executor that
  * caches the task's shard), by Spark's own account.
  */
@@ -50,7 +51,7 @@ public final class DriverTraffic extends SparkListener {
         if (end.taskMetrics() != null) {
             bytes.merge(kind, end.taskMetrics().resultSize(), Long::sum);
         }
-        if (kind.equals("local steps") && end.taskInfo() != null) {
+        if (kind.startsWith("local steps") && end.taskInfo() != null) {
             localStepsLocality.merge(end.taskInfo().taskLocality().toString(), 1L, Long::sum);
         }
     }

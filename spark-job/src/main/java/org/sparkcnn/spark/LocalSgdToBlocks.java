@@ -1,6 +1,7 @@
 package org.sparkcnn.spark;
 
 import org.apache.spark.TaskContext;
+import org.apache.spark.TaskKilledException;
 import org.sparkcnn.core.train.LocalTrainer;
 import org.sparkcnn.spark.data.ExampleChunk;
 import org.sparkcnn.spark.exchange.ExchangePrecision;
@@ -58,6 +59,9 @@ final class LocalSgdToBlocks extends AbstractFunction2<TaskContext, Iterator<Exa
             LocalSgd.copyOut(trainer.optimizer().state(), v, p);
         } else {
             SliceBlocks.put(x.statesOut(), worker, LocalSgd.copyOf(trainer.optimizer().state()));
+        }
+        if (ctx.isInterrupted()) {                     // killed (a failed barrier round): store nothing
+            throw new TaskKilledException("round " + (task.globalRound() + 1) + " of worker " + worker + " killed");
         }
         if (x.precision() == ExchangePrecision.BF16) {
             for (int i = 0; i < v.length; i++) {

@@ -20,6 +20,11 @@ import java.util.UUID;
  */
 public final class ParameterAveraging {
     private static final Logger LOG = LoggerFactory.getLogger(ParameterAveraging.class);
+    /**
+     * Spark setting (default true): on the executor path, a round whose N workers all have a task slot at once runs
+     * as one barrier job instead of two ({@link ExecutorAveraging}); false always runs two. The model is the same.
+     */
+    public static final String BARRIER_ROUNDS = "spark.cnn.aggregation.barrier";
     /** Replays of lost rounds allowed in one run before the failure is reported. */
     static final int MAX_REPLAYS = 3;
 
@@ -36,6 +41,7 @@ public final class ParameterAveraging {
     private final ExchangePrecision precision;
     private final int failFirstAttemptOfRound;
     private final long roundTimeoutSeconds;
+    private final boolean barrierRounds;
 
     public ParameterAveraging(JavaSparkContext sc, TrainingPlan plan) {
         this(sc, plan, Aggregation.DRIVER, -1);
@@ -68,12 +74,25 @@ public final class ParameterAveraging {
      */
     public ParameterAveraging(JavaSparkContext sc, TrainingPlan plan, Aggregation aggregation,
                               ExchangePrecision precision, int failRound, long roundTimeoutSeconds) {
+        this(sc, plan, aggregation, precision, true, failRound, roundTimeoutSeconds);
+    }
+
+    /** With one-job rounds allowed or not (for tests). */
+    ParameterAveraging(JavaSparkContext sc, TrainingPlan plan, Aggregation aggregation, ExchangePrecision precision,
+                       boolean barrierRounds, int failRound) {
+        this(sc, plan, aggregation, precision, barrierRounds, failRound, 0);
+    }
+
+    private ParameterAveraging(JavaSparkContext sc, TrainingPlan plan, Aggregation aggregation,
+                               ExchangePrecision precision, boolean barrierRounds, int failRound,
+                               long roundTimeoutSeconds) {
         if (roundTimeoutSeconds < 0) {
             throw new IllegalArgumentException("the round timeout must be 0 (none) or positive, got "
                     + roundTimeoutSeconds);
         }
         this.roundTimeoutSeconds = roundTimeoutSeconds;
         this.sc = sc;
+        this.barrierRounds = barrierRounds;
         this.plan = plan;
         if (precision == ExchangePrecision.BF16 && aggregation == Aggregation.DRIVER) {
             throw new IllegalArgumentException("--exchange-precision bf16 rounds what executors exchange; the driver "
@@ -178,7 +197,7 @@ public final class ParameterAveraging {
         LocalSgd sgd = new LocalSgd(runId, plan, data.shardsFor(start.epoch()).shape(), failFirstAttemptOfRound);
         try (RoundWatchdog watchdog = new RoundWatchdog(sc, roundTimeoutSeconds);
              Averaging avg = aggregation == Aggregation.EXECUTORS
-                ? new ExecutorAveraging(sc, sgd, start.params().length, stateLength(), precision,
+                ? new ExecutorAveraging(sc, sgd, start.params().length, stateLength(), precision, barrierRounds,
                         failFirstAttemptOfRound)
                 : new DriverAveraging(sc, sgd)) {
             avg.restart(start.vectors());

@@ -34,7 +34,14 @@ final class SliceAverager extends AbstractFunction2<TaskContext, Iterator<Intege
 
     @Override
     public Long apply(TaskContext ctx, Iterator<Integer> ignored) {
-        int k = ctx.partitionId();
+        return average(ctx.partitionId(), ctx.attemptNumber());
+    }
+
+    /**
+     * Averages slice {@code k} and stores it; returns the bytes fetched from other executors. {@code attempt} is the
+     * task's attempt number (the test-only fault fails attempt 0).
+     */
+    long average(int k, int attempt) {
         SliceLayout layout = x.layout();
         Traffic traffic = new Traffic();
         double[] sum = new double[layout.size(k)];
@@ -45,7 +52,7 @@ final class SliceAverager extends AbstractFunction2<TaskContext, Iterator<Intege
         SliceBlocks.forEach(x.slicesOut(), blocks, x.precision(),
                 w -> "slice " + k + " of worker " + w + " in round " + (globalRound + 1), traffic,
                 (w, slice) -> WeightedMean.accumulate(sum, weights[w], slice));
-        if (ctx.attemptNumber() == 0 && failFirstAttemptOfRound == globalRound) {
+        if (attempt == 0 && failFirstAttemptOfRound == globalRound) {
             throw new IllegalStateException("injected failure in the first attempt of averaging round "
                     + failFirstAttemptOfRound);
         }

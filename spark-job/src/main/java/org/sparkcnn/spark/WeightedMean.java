@@ -10,13 +10,22 @@ final class WeightedMean {
 
     /** Worker w's weight: its share of the round's examples (equal shares when no worker had any). */
     static double[] weights(WorkerStats[] stats) {
-        long total = 0;
-        for (WorkerStats s : stats) {
-            total += s.examples();
-        }
-        double[] w = new double[stats.length];
+        long[] examples = new long[stats.length];
         for (int i = 0; i < stats.length; i++) {
-            w[i] = total == 0 ? 1.0 / stats.length : (double) stats[i].examples() / total;
+            examples[i] = stats[i].examples();
+        }
+        return weights(examples);
+    }
+
+    /** The same weights from the examples each worker processed, in worker order. */
+    static double[] weights(long[] examples) {
+        long total = 0;
+        for (long e : examples) {
+            total += e;
+        }
+        double[] w = new double[examples.length];
+        for (int i = 0; i < examples.length; i++) {
+            w[i] = total == 0 ? 1.0 / examples.length : (double) examples[i] / total;
         }
         return w;
     }

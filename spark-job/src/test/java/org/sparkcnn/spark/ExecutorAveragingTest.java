@@ -33,7 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Averaging on the executors gives the driver's bits: for N = 1..8, with the optimizer state averaged or kept per
- * worker, across epoch ends and reshuffles; after lost exchange blocks too. An exchange in bf16 trains about as
+ * worker, across epoch ends and reshuffles, with rounds of one barrier job or of two jobs; after lost exchange blocks
+ * too. An exchange in bf16 trains about as
  * well, in half the bytes. What reaches the driver per round is
  * measured with Spark's own task metrics.
  */
@@ -67,15 +68,25 @@ class ExecutorAveragingTest {
 
     static TrainingState run(TrainingPlan plan, Aggregation aggregation, ExchangePrecision precision,
                              ParameterAveraging.Listener listener) {
+        return run(plan, aggregation, precision, true, listener);
+    }
+
+    /** Kinds of the last run's jobs, by their descriptions ("local steps", "averaging", ...). */
+    static java.util.Set<String> jobKinds;
+
+    static TrainingState run(TrainingPlan plan, Aggregation aggregation, ExchangePrecision precision,
+                             boolean barrierRounds, ParameterAveraging.Listener listener) {
         DriverTraffic traffic = DriverTraffic.attach(sc);
-        ParameterAveraging pa = new ParameterAveraging(sc, plan, aggregation, precision, -1);
+        ParameterAveraging pa = new ParameterAveraging(sc, plan, aggregation, precision, barrierRounds, -1);
         assertEquals(aggregation, pa.aggregation());
         float[] init = new Network(SPEC).initialize(3).params().toFloatVector();
         try (TrainingData d = InMemory.training(sc, data, plan, 1)) {
             return pa.train(d, pa.initialState(init), listener);
         } finally {
             Map<String, Long> bytes = traffic.bytesByKind();
-            roundBytes = bytes.getOrDefault("local steps", 0L) + bytes.getOrDefault("averaging", 0L);
+            roundBytes = bytes.getOrDefault("local steps", 0L) + bytes.getOrDefault("averaging", 0L)
+                    + bytes.getOrDefault(ExecutorAveraging.ONE_JOB, 0L);
+            jobKinds = bytes.keySet();
             traffic.detach();
         }
     }
@@ -90,21 +101,33 @@ class ExecutorAveragingTest {
         }
     }
 
+    /**
+     * Both kinds of executor round give the driver's bits: one barrier job per round where every worker has one of
+     * the 2 task slots (N ≤ 2), two jobs per round when barrier rounds are off or N exceeds the slots.
+     */
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8})
     void executorAveragingGivesTheDriversBits(int workers) {
         for (boolean averageState : new boolean[]{true, false}) {
             TrainingPlan plan = plan(workers, averageState);
             TrainingState driver = run(plan, Aggregation.DRIVER, new ParameterAveraging.Listener() { });
-            TrainingState executors = run(plan, Aggregation.EXECUTORS, new ParameterAveraging.Listener() { });
             assertTrue(driver.globalRound() >= 4, "several rounds over two epochs");
-            assertSameModel(driver, executors);
+            for (boolean barrier : new boolean[]{true, false}) {
+                TrainingState executors = run(plan, Aggregation.EXECUTORS, ExchangePrecision.FP32, barrier,
+                        new ParameterAveraging.Listener() { });
+                boolean oneJob = barrier && workers <= 2;
+                assertEquals(oneJob, jobKinds.contains(ExecutorAveraging.ONE_JOB), "one-job rounds: " + jobKinds);
+                assertEquals(!oneJob, jobKinds.contains("averaging"), "two-job rounds: " + jobKinds);
+                assertSameModel(driver, executors);
+            }
         }
     }
 
-    @Test
-    void lostExchangeBlocksAreReplayedFromTheLastModelWithTheSameBits() {
-        TrainingPlan plan = plan(3, false);
+    /** With 3 workers the rounds run as two jobs, with 2 as one barrier job each. */
+    @ParameterizedTest
+    @ValueSource(ints = {2, 3})
+    void lostExchangeBlocksAreReplayedFromTheLastModelWithTheSameBits(int workers) {
+        TrainingPlan plan = plan(workers, false);
         TrainingState expected = run(plan, Aggregation.DRIVER, new ParameterAveraging.Listener() { });
         List<Integer> reported = new ArrayList<>();
         TrainingState got = run(plan, Aggregation.EXECUTORS, new ParameterAveraging.Listener() {
@@ -209,6 +232,37 @@ class ExecutorAveragingTest {
                     }
                 });
         assertSameModel(bf16, replayed);
+    }
+
+    @Test
+    void bf16RoundsOfOneBarrierJobGiveTheBitsOfTwoJobs() {
+        TrainingPlan plan = plan(2, true);
+        TrainingState twoJobs = run(plan, Aggregation.EXECUTORS, ExchangePrecision.BF16, false,
+                new ParameterAveraging.Listener() { });
+        TrainingState oneJob = run(plan, Aggregation.EXECUTORS, ExchangePrecision.BF16, true,
+                new ParameterAveraging.Listener() { });
+        assertTrue(jobKinds.contains(ExecutorAveraging.ONE_JOB), "one-job rounds: " + jobKinds);
+        assertSameModel(twoJobs, oneJob);
+    }
+
+    /**
+     * Barrier rounds in local mode leave no thread that would keep the JVM alive after main returns (Spark 3.5's
+     * barrier timer is not a daemon: {@link BarrierTimer}); MemoryStabilityTest's child JVM hung on it.
+     */
+    @Test
+    void barrierRoundsLeaveNoNonDaemonThreadBehind() throws InterruptedException {
+        run(plan(2, true), Aggregation.EXECUTORS, ExchangePrecision.FP32, true, new ParameterAveraging.Listener() { });
+        assertTrue(jobKinds.contains(ExecutorAveraging.ONE_JOB), "one-job rounds: " + jobKinds);
+        List<String> left = new ArrayList<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (!t.isDaemon() && t.getName().toLowerCase(java.util.Locale.ROOT).contains("barrier")) {
+                t.join(10_000);                            // a cancelled Timer's thread ends soon after
+                if (t.isAlive()) {
+                    left.add(t.getName());
+                }
+            }
+        }
+        assertEquals(List.of(), left, "non-daemon threads left by barrier rounds");
     }
 
     @Test

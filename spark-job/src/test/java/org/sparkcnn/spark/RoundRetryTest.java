@@ -19,11 +19,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A task that fails mid-round (after its first local step has changed its cached trainer), or an averaging task that
  * fails after it has summed its slices, is retried by Spark, and the round's result, hence the whole run, is
- * bit-identical to a run without the failure, on either averaging path.
+ * bit-identical to a run without the failure, on either averaging path. A round run as one barrier job is not
+ * retried by Spark when a task fails: it runs again as two jobs, with the same result.
  */
 class RoundRetryTest {
     static JavaSparkContext sc;
@@ -47,9 +49,13 @@ class RoundRetryTest {
         sc.stop();
     }
 
+    /** Where the round averages: on the driver, or on the executors in two jobs or in one barrier job. */
+    enum Route { DRIVER, EXECUTORS_TWO_JOBS, EXECUTORS_ONE_JOB }
+
     @ParameterizedTest
-    @EnumSource(value = Aggregation.class, names = {"DRIVER", "EXECUTORS"})
-    void aRetriedRoundGivesBitIdenticalParameters(Aggregation aggregation) throws Exception {
+    @EnumSource(Route.class)
+    void aRetriedRoundGivesBitIdenticalParameters(Route route) throws Exception {
+        Aggregation aggregation = route == Route.DRIVER ? Aggregation.DRIVER : Aggregation.EXECUTORS;
         FAILED_TASKS.set(0);
         ModelSpec spec = Presets.resolve("conv5x5x4,maxpool2,dense16:relu,dropout0.25,softmax10");
         ImageArray data = ImageArray.load(Path.of("../data/mnist-sample"), true).limit(600);
@@ -62,14 +68,22 @@ class RoundRetryTest {
         TrainingState expected = clean.train(bc, clean.initialState(init), new ParameterAveraging.Listener() { });
         assertEquals(0, FAILED_TASKS.get());
 
-        ParameterAveraging faulty = new ParameterAveraging(sc, plan, aggregation, 1);
+        ParameterAveraging faulty = new ParameterAveraging(sc, plan, aggregation,
+                org.sparkcnn.spark.exchange.ExchangePrecision.FP32, route == Route.EXECUTORS_ONE_JOB, 1);
         TrainingState got = faulty.train(bc, faulty.initialState(init), new ParameterAveraging.Listener() { });
-        // One failed first attempt per worker, and on the executors one per averaging task as well.
-        int failures = aggregation == Aggregation.DRIVER ? 2 : 4;
+        // One failed first attempt per worker, and on the executors one per averaging task as well. A failed barrier
+        // job (its first task's failure; the other task fails too or is killed) runs the round again as two jobs.
+        int failures = route == Route.DRIVER ? 2 : 4;
+        int atMost = route == Route.EXECUTORS_ONE_JOB ? failures + 2 : failures;
+        if (route == Route.EXECUTORS_ONE_JOB) {
+            failures++;
+        }
         for (int i = 0; i < 100 && FAILED_TASKS.get() < failures; i++) {
             Thread.sleep(50);                                       // the listener bus is asynchronous
         }
-        assertEquals(failures, FAILED_TASKS.get(), "failed first attempts of round 1");
+        Thread.sleep(200);
+        assertTrue(FAILED_TASKS.get() >= failures && FAILED_TASKS.get() <= atMost, FAILED_TASKS.get()
+                + " failed first attempts of round 1, expected " + failures + ".." + atMost);
         assertEquals(expected.globalRound(), got.globalRound());
         assertArrayEquals(expected.params(), got.params());
         for (int s = 0; s < expected.states().length; s++) {
