@@ -59,6 +59,7 @@ if ! "$PY" -c 'import torch' 2>/dev/null || [ ! -e "$OPENBLAS_DIR/libblas.so.3" 
   apt-get update -qq && apt-get install -y -qq python3-torch libopenblas0-pthread
 fi
 
+mkdir -p "$OUT"
 build_launcher_classpath "${BENCH_MVN_FLAGS:-}"      # before the timed runs: no build inside them
 launcher_cds                                         # and the launcher's class-data archive, as a user has it
 if [[ -n "$CDS_ARCHIVE" && ! -f "$CDS_ARCHIVE" ]]; then
@@ -66,7 +67,6 @@ if [[ -n "$CDS_ARCHIVE" && ! -f "$CDS_ARCHIVE" ]]; then
   SPARK_CNN_SKIP_BUILD=1 "$REPO_ROOT/scripts/spark-cnn" train --max-rounds 1 --out "$OUT/cds-run" --progress none \
     > "$OUT/cds-run.log" 2>&1 || echo "warning: that run failed ($OUT/cds-run.log); the engines run without it" >&2
 fi
-mkdir -p "$OUT"
 {
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "CPU: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $CORES cores"
