@@ -1,5 +1,6 @@
 package org.sparkcnn.core;
 
+import org.sparkcnn.core.layers.BatchNormSpec;
 import org.sparkcnn.core.layers.Conv2dSpec;
 import org.sparkcnn.core.layers.DenseSpec;
 import org.sparkcnn.core.layers.DropoutSpec;
@@ -27,6 +28,7 @@ import java.util.regex.Pattern;
  *   dense500[:relu]                   fully connected (flattens its input)
  *   softmax10                         dense 10 + softmax output
  *   dropout0.5                        inverted dropout, rate 0.5
+ *   batchnorm[0.1][:relu]             batch normalization (running-statistics momentum 0.1), activation
  *   flatten
  *   loss=quadratic | loss=cross-entropy
  * </pre>
@@ -82,6 +84,24 @@ public record ModelSpec(Shape input, List<LayerSpec> layers, Loss loss) implemen
         return n;
     }
 
+    /**
+     * The ranges [from, to) of the flat vector that hold running statistics (batch normalization's mean and
+     * variance): written by training passes, averaged and saved with the weights, but never trained or decayed.
+     */
+    public List<long[]> statisticsRanges() {
+        List<long[]> ranges = new ArrayList<>();
+        long offset = 0;
+        for (int i = 0; i < layers.size(); i++) {
+            Shape in = inputOf(i);
+            if (layers.get(i) instanceof BatchNormSpec b) {
+                long from = offset + b.statisticsOffset(in);
+                ranges.add(new long[] {from, offset + b.paramCount(in)});
+            }
+            offset += layers.get(i).paramCount(in);
+        }
+        return ranges;
+    }
+
     /** True if some layer uses the step activation (inference only). */
     public boolean usesStep() {
         for (LayerSpec l : layers) {
@@ -110,6 +130,7 @@ public record ModelSpec(Shape input, List<LayerSpec> layers, Loss loss) implemen
     private static final Pattern CONV = Pattern.compile("conv(\\d+)x(\\d+)x(\\d+)");
     private static final Pattern POOL = Pattern.compile("(max|avg)pool(\\d+)");
     private static final Pattern DENSE = Pattern.compile("(dense|softmax)(\\d+)");
+    private static final Pattern BATCHNORM = Pattern.compile("batchnorm(0?\\.\\d+|1)?");
     private static final Pattern DROPOUT = Pattern.compile("dropout(0?\\.\\d+|0)");
     private static final Pattern INPUT = Pattern.compile("input(\\d+)x(\\d+)x(\\d+)");
 
@@ -154,6 +175,10 @@ public record ModelSpec(Shape input, List<LayerSpec> layers, Loss loss) implemen
                 } else if ((m = DROPOUT.matcher(head)).matches()) {
                     o.none();
                     layers.add(new DropoutSpec(Double.parseDouble(m.group(1))));
+                } else if ((m = BATCHNORM.matcher(head)).matches()) {
+                    o.onlyActivation();
+                    layers.add(new BatchNormSpec(m.group(1) == null ? BatchNormSpec.DEFAULT_MOMENTUM
+                            : Double.parseDouble(m.group(1)), o.activation(Activation.IDENTITY)));
                 } else if (head.equals("flatten")) {
                     o.none();
                     layers.add(new FlattenSpec());
@@ -188,8 +213,10 @@ public record ModelSpec(Shape input, List<LayerSpec> layers, Loss loss) implemen
         Integer stride;
         boolean same;
         boolean any;
+        private final WeightInit defaultInit;
 
         Options(String[] parts, WeightInit defaultInit) {
+            this.defaultInit = defaultInit;
             init = defaultInit;
             for (int i = 1; i < parts.length; i++) {
                 String p = parts[i];
@@ -223,6 +250,12 @@ public record ModelSpec(Shape input, List<LayerSpec> layers, Loss loss) implemen
         void none() {
             if (any) {
                 throw new IllegalArgumentException("this layer takes no options");
+            }
+        }
+
+        void onlyActivation() {
+            if (stride != null || same || bias != 0 || init != defaultInit) {
+                throw new IllegalArgumentException("batchnorm takes only an activation option");
             }
         }
 

@@ -6,6 +6,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.sparkcnn.core.layers.ActivationLayer;
+import org.sparkcnn.core.layers.BatchNormSpec;
 import org.sparkcnn.core.layers.Conv2dSpec;
 import org.sparkcnn.core.layers.DenseSpec;
 import org.sparkcnn.core.layers.FlattenSpec;
@@ -41,7 +42,9 @@ public final class Network {
      * gradient vector and work buffers: one replica per extra thread computes part of a minibatch's gradient.
      */
     public static Network replicaOf(Network main) {
-        return new Network(main.spec, main.params);
+        Network replica = new Network(main.spec, main.params);
+        replica.layers.forEach(Layer::readOnlyParameters);
+        return replica;
     }
 
     private Network(ModelSpec spec, INDArray params) {
@@ -67,7 +70,8 @@ public final class Network {
             offset += count;
             layers.add(layer);
             Activation act = ls instanceof Conv2dSpec c ? c.activation()
-                    : ls instanceof DenseSpec d ? d.activation() : Activation.IDENTITY;
+                    : ls instanceof DenseSpec d ? d.activation()
+                    : ls instanceof BatchNormSpec b ? b.activation() : Activation.IDENTITY;
             if (act != Activation.IDENTITY) {
                 layers.add(new ActivationLayer(act));
             }

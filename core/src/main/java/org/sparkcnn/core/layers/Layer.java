@@ -14,6 +14,9 @@ public interface Layer {
     /** Binds the flat parameter and gradient views (each of length {@link LayerSpec#paramCount}). */
     default void bind(INDArray params, INDArray grads) { }
 
+    /** Marks the bound parameters as another network's (a replica's view): this layer must never write them. */
+    default void readOnlyParameters() { }
+
     /** Writes initial weights into the bound parameter view. */
     default void initialize(SplittableRandom rng) { }
 

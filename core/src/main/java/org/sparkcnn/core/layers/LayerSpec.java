@@ -6,7 +6,7 @@ import java.io.Serializable;
 
 /** The shape of a layer apart from its weights: immutable, serializable, knows its output shape and size. */
 public sealed interface LayerSpec extends Serializable
-        permits Conv2dSpec, Pool2dSpec, DenseSpec, DropoutSpec, FlattenSpec {
+        permits Conv2dSpec, Pool2dSpec, DenseSpec, DropoutSpec, FlattenSpec, BatchNormSpec {
 
     /** Output shape for the given input shape; throws IllegalArgumentException naming the problem. */
     Shape outputShape(Shape in);

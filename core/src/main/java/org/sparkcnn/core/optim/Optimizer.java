@@ -6,6 +6,8 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
+import java.util.List;
+
 /**
  * Applies one update θ ← θ − step(g) per call. Lifecycle: {@link OptimizerConfig#create} makes zero state,
  * {@link #step} runs many times, {@link #reset} zeroes the state again. The state is one flat vector
@@ -27,17 +29,23 @@ public final class Optimizer {
     private final INDArray scratch;
     private final INDArray first;
     private final INDArray second;
+    private final INDArray decayed;     // 1 where L2 and weight decay apply, 0 in frozen ranges; null: everywhere
     private final Part whole;
 
-    Optimizer(OptimizerConfig config, long n, DataType dtype) {
+    Optimizer(OptimizerConfig config, long n, DataType dtype, List<long[]> frozen) {
         this.config = config;
         this.n = n;
         long size = config.stateSize(n);
         this.state = Nd4j.zeros(dtype, Math.max(size, 1));
-        this.scratch = config.kind() == OptimizerConfig.Kind.SGD ? null : Nd4j.zeros(dtype, n);
+        boolean decays = config.l2() > 0 || config.weightDecay() > 0;
+        this.decayed = frozen.isEmpty() || !decays ? null : Nd4j.ones(dtype, n);
+        for (long[] range : decayed == null ? List.<long[]>of() : frozen) {
+            decayed.get(NDArrayIndex.interval(range[0], range[1])).assign(0);
+        }
+        this.scratch = config.kind() == OptimizerConfig.Kind.SGD && decayed == null ? null : Nd4j.zeros(dtype, n);
         this.first = size > 0 ? state.get(NDArrayIndex.interval(0, n)) : null;
         this.second = size > n ? state.get(NDArrayIndex.interval(n, 2 * n)) : null;
-        this.whole = new Part(n, first, second, scratch);
+        this.whole = new Part(n, first, second, scratch, decayed);
     }
 
     public OptimizerConfig config() {
@@ -66,7 +74,8 @@ public final class Optimizer {
         if (from < 0 || to > n || from >= to) {
             throw new IllegalArgumentException("part [" + from + ", " + to + ") of a vector of " + n);
         }
-        return new Part(to - from, view(first, from, to), view(second, from, to), view(scratch, from, to));
+        return new Part(to - from, view(first, from, to), view(second, from, to), view(scratch, from, to),
+                view(decayed, from, to));
     }
 
     private static INDArray view(INDArray v, long from, long to) {
@@ -82,23 +91,34 @@ public final class Optimizer {
         private final INDArray v;          // momentum / Nesterov velocity, or Adam's m
         private final INDArray u;          // Adam's u
         private final INDArray tmp;
+        private final INDArray decayed;
 
-        private Part(long length, INDArray v, INDArray u, INDArray tmp) {
+        private Part(long length, INDArray v, INDArray u, INDArray tmp, INDArray decayed) {
             this.length = length;
             this.v = v;
             this.u = u;
             this.tmp = tmp;
+            this.decayed = decayed;
         }
 
         /** {@link Optimizer#step} on this part: {@code params} and {@code grads} are the part's views. */
         public void step(INDArray params, INDArray grads, StepTime time) {
             double lr = config.learningRate().at(time);
             var blas = Nd4j.getBlasWrapper().level1();
-            if (config.l2() > 0) {
-                blas.axpy(length, config.l2(), params, grads);           // g += λθ
-            }
-            if (config.weightDecay() > 0) {
-                params.muli(1 - lr * config.weightDecay());              // θ ← θ − ηλθ (decoupled)
+            if (decayed != null) {                                       // the same, outside the frozen ranges
+                if (config.l2() > 0) {
+                    blas.axpy(length, config.l2(), tmp.assign(params).muli(decayed), grads);
+                }
+                if (config.weightDecay() > 0) {
+                    blas.axpy(length, -lr * config.weightDecay(), tmp.assign(params).muli(decayed), params);
+                }
+            } else {
+                if (config.l2() > 0) {
+                    blas.axpy(length, config.l2(), params, grads);       // g += λθ
+                }
+                if (config.weightDecay() > 0) {
+                    params.muli(1 - lr * config.weightDecay());          // θ ← θ − ηλθ (decoupled)
+                }
             }
             double mu = config.momentum();
             switch (config.kind()) {

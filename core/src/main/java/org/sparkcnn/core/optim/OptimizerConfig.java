@@ -58,6 +58,15 @@ public record OptimizerConfig(Kind kind, LearningRate learningRate, double momen
     }
 
     public Optimizer create(long n, org.nd4j.linalg.api.buffer.DataType dtype) {
-        return new Optimizer(this, n, dtype);
+        return new Optimizer(this, n, dtype, java.util.List.of());
+    }
+
+    /**
+     * An optimizer for {@code n} parameters of which the ranges {@code frozen} ([from, to) pairs: running statistics)
+     * are never trained: their gradient must be zero, and neither L2 nor weight decay touches them, so every update
+     * leaves them exactly as they are.
+     */
+    public Optimizer create(long n, org.nd4j.linalg.api.buffer.DataType dtype, java.util.List<long[]> frozen) {
+        return new Optimizer(this, n, dtype, frozen);
     }
 }

@@ -38,7 +38,7 @@ public final class LocalTrainer implements AutoCloseable {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         }
         this.network = new Network(spec);
-        this.optimizer = config.create(spec.paramCount(), DataType.FLOAT);
+        this.optimizer = config.create(spec.paramCount(), DataType.FLOAT, spec.statisticsRanges());
         this.transforms = transforms;
         this.split = threads > 1 ? new SplitBatch(network, optimizer, threads, transforms) : null;
     }

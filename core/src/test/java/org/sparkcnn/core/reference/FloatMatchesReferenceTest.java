@@ -36,6 +36,7 @@ class FloatMatchesReferenceTest {
         ModelSpec spec = ModelSpec.parse(text, WeightInit.parse("uniform0.5"));
         int n = 5;
         Network production = new Network(spec).initialize(7);
+        BatchNormParameters.randomize(spec, production.params(), 5);
         ReferenceNetwork reference = new ReferenceNetwork(spec, production.params().toDoubleVector());
         RandomBatch batch = RandomBatch.of(spec, n, DataType.FLOAT, 11);
         INDArray x = batch.x();
@@ -57,6 +58,11 @@ class FloatMatchesReferenceTest {
             worst = Math.max(worst, assertClose(slice(reference.grads(), b), slice(gradsF, b),
                     text + ": gradient of " + b.name()));
         }
+        // the training pass moved any running statistics: parameters and inference must still agree
+        worst = Math.max(worst, assertClose(reference.params(), production.params().toDoubleVector(),
+                text + ": parameters after a training pass"));
+        worst = Math.max(worst, assertClose(reference.output(xd, n), production.output(x.dup()).dup('c').data().asDouble(),
+                text + ": outputs after a training pass"));
         System.out.printf("%s: worst relative difference from the reference %.2g%n", text, worst);
     }
 

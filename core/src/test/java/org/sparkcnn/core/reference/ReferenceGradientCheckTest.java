@@ -20,7 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ReferenceGradientCheckTest {
 
     /** Every layer, activation (softmax both fused and alone) and loss, padding and stride, and the float kernels'
-     *  special paths (long im2col runs, clipped runs, pooling beyond 2x2, pooling an NCHW input). */
+     *  special paths (long im2col runs, clipped runs, pooling beyond 2x2, pooling an NCHW input); batch norm on the
+     *  input, on images and on vectors, each after a nonlinearity (a bias or shift right before a batch norm has a
+     *  gradient of exactly zero, which float rounding cannot match relatively). */
     static Stream<String> specs() {
         return Stream.of(
             "input2x7x7,conv3x3x3:tanh,maxpool2,dense5:sigmoid,softmax4",
@@ -37,7 +39,9 @@ class ReferenceGradientCheckTest {
             "input1x12x12,conv3x3x20,maxpool2,conv3x3x6,avgpool2,softmax3",
             "input2x7x7,conv2x2x3:tanh,maxpool3:s2,softmax3",
             "input3x6x6,maxpool2,conv2x2x2:tanh,softmax3",
-            "input2x6x6,conv3x3x3:relu,dropout0.4,conv2x2x2:sigmoid,softmax3"
+            "input2x6x6,conv3x3x3:relu,dropout0.4,conv2x2x2:sigmoid,softmax3",
+            "input2x6x6,batchnorm,conv3x3x3:same:tanh,batchnorm:relu,maxpool2,dense5:sigmoid,batchnorm:tanh,softmax3",
+            "input1x7x7,conv2x2x4:relu,maxpool2,batchnorm0.3:sigmoid,dropout0.3,conv2x2x2:tanh,batchnorm,softmax3"
         );
     }
 
@@ -49,7 +53,8 @@ class ReferenceGradientCheckTest {
         RandomBatch batch = RandomBatch.of(spec, n, DataType.DOUBLE, 11);
         double[] x = batch.x().dup('c').data().asDouble();
         double[] y = batch.y().dup('c').data().asDouble();
-        ReferenceNetwork net = new ReferenceNetwork(spec, new Network(spec).initialize(7).params().toDoubleVector());
+        ReferenceNetwork net = new ReferenceNetwork(spec,
+                BatchNormParameters.randomize(spec, new Network(spec).initialize(7).params(), 5).toDoubleVector());
         long noise = 99;
         net.gradient(x, y, n, noise);
         double[] analytic = net.grads().clone();

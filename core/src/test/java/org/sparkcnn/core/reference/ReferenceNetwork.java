@@ -4,6 +4,7 @@ import org.sparkcnn.core.Activation;
 import org.sparkcnn.core.Loss;
 import org.sparkcnn.core.ModelSpec;
 import org.sparkcnn.core.Shape;
+import org.sparkcnn.core.layers.BatchNormSpec;
 import org.sparkcnn.core.layers.Conv2dSpec;
 import org.sparkcnn.core.layers.DenseSpec;
 import org.sparkcnn.core.layers.DropoutSpec;
@@ -31,7 +32,7 @@ public final class ReferenceNetwork {
     private final double[] params;
     private final double[] grads;
 
-    /** A named range of the flat parameter vector: one layer's weights or its biases. */
+    /** A named range of the flat parameter vector: one layer's weights or its biases (batch norm: γ or β). */
     public record Block(String name, int offset, int length) { }
 
     /** A reference for {@code spec} with the given parameters (copied). */
@@ -48,14 +49,19 @@ public final class ReferenceNetwork {
             flat = flat || ls instanceof DenseSpec || ls instanceof FlattenSpec;
             ReferenceLayer layer = create(ls, shape, offset);
             layers.add(layer);
-            if (layer.paramCount() > 0) {
+            if (ls instanceof BatchNormSpec) {
+                int c = shape.channels();       // γ and β; the running statistics are not trained
+                blocks.add(new Block(name + " gamma", offset, c));
+                blocks.add(new Block(name + " beta", offset + c, c));
+            } else if (layer.paramCount() > 0) {
                 int biases = ls.outputShape(shape).channels();
                 blocks.add(new Block(name + " W", offset, layer.paramCount() - biases));
                 blocks.add(new Block(name + " b", offset + layer.paramCount() - biases, biases));
             }
             offset += layer.paramCount();
             Activation act = ls instanceof Conv2dSpec c ? c.activation()
-                    : ls instanceof DenseSpec d ? d.activation() : Activation.IDENTITY;
+                    : ls instanceof DenseSpec d ? d.activation()
+                    : ls instanceof BatchNormSpec b ? b.activation() : Activation.IDENTITY;
             if (act != Activation.IDENTITY) {
                 layers.add(new ReferenceActivation(act));
             }
@@ -78,6 +84,8 @@ public final class ReferenceNetwork {
             return new ReferenceDense(d, in.size(), offset);
         } else if (ls instanceof DropoutSpec d) {
             return new ReferenceDropout(d.rate());
+        } else if (ls instanceof BatchNormSpec b) {
+            return new ReferenceBatchNorm(b, in, offset);
         }
         return new Flatten();
     }
