@@ -12,6 +12,7 @@ import org.sparkcnn.core.Loss;
 import org.sparkcnn.core.ModelSpec;
 import org.sparkcnn.core.Shape;
 import org.sparkcnn.core.WeightInit;
+import org.sparkcnn.core.layers.BatchNormSpec;
 import org.sparkcnn.core.layers.Conv2dSpec;
 import org.sparkcnn.core.layers.DenseSpec;
 import org.sparkcnn.core.layers.DropoutSpec;
@@ -40,6 +41,7 @@ final class ConfigSerializers {
     private static final byte DENSE = 3;
     private static final byte DROPOUT = 4;
     private static final byte FLATTEN = 5;
+    private static final byte BATCH_NORM = 6;
 
     static final class ModelSpecSerializer extends Serializer<ModelSpec> {
         @Override
@@ -177,6 +179,10 @@ final class ConfigSerializers {
             out.writeDouble(d.rate());
         } else if (layer instanceof FlattenSpec) {
             out.writeByte(FLATTEN);
+        } else if (layer instanceof BatchNormSpec b) {
+            out.writeByte(BATCH_NORM);
+            out.writeDouble(b.momentum());
+            out.writeString(b.activation().name());
         } else {
             throw new KryoException("no serializer for layer " + layer.getClass().getName());
         }
@@ -192,6 +198,7 @@ final class ConfigSerializers {
                     in.readDouble());
             case DROPOUT -> new DropoutSpec(in.readDouble());
             case FLATTEN -> new FlattenSpec();
+            case BATCH_NORM -> new BatchNormSpec(in.readDouble(), Activation.valueOf(in.readString()));
             default -> throw new KryoException("unknown layer kind " + kind);
         };
     }

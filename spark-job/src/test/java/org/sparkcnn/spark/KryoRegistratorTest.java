@@ -61,7 +61,7 @@ class KryoRegistratorTest {
     @Test
     void aTrainingPlanWithEveryLayerKindRoundTrips() {
         ModelSpec spec = ModelSpec.parse("input3x20x20,conv3x3x6:s2:same:tanh:normal0.05:bias0.1,maxpool2,"
-                + "conv2x2x4:relu:he,avgpool2:s1,flatten,dropout0.0001,dense12:sigmoid:constant-0.5,"
+                + "conv2x2x4:relu:he,batchnorm0.2:relu,avgpool2:s1,flatten,dropout0.0001,dense12:sigmoid:constant-0.5,batchnorm,"
                 + "softmax5:xavier-uniform");
         OptimizerConfig adam = new OptimizerConfig(OptimizerConfig.Kind.ADAM, LearningRate.stepDecay(1e-3, 0.5, 40),
                 0.8, 0.85, 0.995, 1e-7, 1e-4, 0.01);
@@ -103,6 +103,7 @@ class KryoRegistratorTest {
         assertEquals(8, org.sparkcnn.core.layers.Conv2dSpec.class.getRecordComponents().length, "Conv2dSpec");
         assertEquals(4, org.sparkcnn.core.layers.DenseSpec.class.getRecordComponents().length, "DenseSpec");
         assertEquals(3, org.sparkcnn.core.layers.Pool2dSpec.class.getRecordComponents().length, "Pool2dSpec");
-        assertEquals(5, org.sparkcnn.core.layers.LayerSpec.class.getPermittedSubclasses().length, "a new layer kind");
+        assertEquals(2, org.sparkcnn.core.layers.BatchNormSpec.class.getRecordComponents().length, "BatchNormSpec");
+        assertEquals(6, org.sparkcnn.core.layers.LayerSpec.class.getPermittedSubclasses().length, "a new layer kind");
     }
 }

@@ -4,6 +4,8 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
@@ -29,6 +31,7 @@ import org.nd4j.linalg.schedule.StepSchedule;
 import org.sparkcnn.core.Loss;
 import org.sparkcnn.core.ModelSpec;
 import org.sparkcnn.core.Shape;
+import org.sparkcnn.core.layers.BatchNormSpec;
 import org.sparkcnn.core.layers.Conv2dSpec;
 import org.sparkcnn.core.layers.DenseSpec;
 import org.sparkcnn.core.layers.DropoutSpec;
@@ -52,6 +55,9 @@ import java.util.List;
  *   <li>{@link Pool2dSpec} → {@link SubsamplingLayer} MAX or AVG, no padding;</li>
  *   <li>{@link DenseSpec} → {@link DenseLayer}; the last one → {@link OutputLayer} with {@link LossMCXENT} and
  *       softmax for cross-entropy, or {@link LossMSE} (mean over outputs, as ours) for quadratic;</li>
+ *   <li>{@link BatchNormSpec} → {@link BatchNormalization} with decay 1 − momentum, the same ε and plain variance
+ *       (no log-σ storage), then an {@link ActivationLayer} unless the activation is the identity; γ, β, the
+ *       running mean and variance are DL4J's {@code gamma}, {@code beta}, {@code mean}, {@code var};</li>
  *   <li>{@link DropoutSpec} → {@link DropoutLayer} with retain probability 1 − rate (a rate-0 dropout is
  *       dropped); {@link FlattenSpec} → nothing: DL4J inserts a {@code CnnToFeedForwardPreProcessor} before a
  *       dense layer, which flattens [N, C, H, W] in c order, the order of our flatten.</li>
@@ -129,10 +135,59 @@ public final class Dl4jModels {
                         .build());
             } else if (ls instanceof DropoutSpec d && d.rate() > 0) {
                 list.layer(index++, new DropoutLayer.Builder(1 - d.rate()).build());
+            } else if (ls instanceof BatchNormSpec b) {
+                list.layer(index++, new BatchNormalization.Builder().decay(1 - b.momentum())
+                        .eps(BatchNormSpec.EPSILON).useLogStd(false).build());
+                if (b.activation() != org.sparkcnn.core.Activation.IDENTITY) {
+                    list.layer(index++, new ActivationLayer.Builder().activation(activation(b.activation())).build());
+                }
             }
         }
         Shape in = spec.input();
         return list.setInputType(InputType.convolutional(in.height(), in.width(), in.channels())).build();
+    }
+
+    /** DL4J's names of batch normalization's four parameter vectors, in our order. */
+    private static final String[] BATCH_NORM_KEYS = {"gamma", "beta", "mean", "var"};
+
+    /** Where a batch normalization layer's values sit: DL4J layer {@code layer}; ours γ, β, mean, variance at
+     *  {@code offset}, {@code channels} each. */
+    public record BatchNormBlock(int layer, long offset, int channels) {
+        /** Parameter {@code k} (0 γ, 1 β, 2 running mean, 3 running variance) as a [1, channels] view of {@code flat}. */
+        public INDArray part(INDArray flat, int k) {
+            long from = offset + (long) k * channels;
+            return flat.get(NDArrayIndex.interval(from, from + channels)).reshape('c', 1, channels);
+        }
+
+        /** DL4J's key of parameter {@code k}. */
+        public String key(int k) {
+            return layer + "_" + BATCH_NORM_KEYS[k];
+        }
+    }
+
+    /** Where each batch normalization layer of {@code spec} sits in DL4J's layer list and in our flat vector. */
+    public static List<BatchNormBlock> batchNormBlocks(ModelSpec spec) {
+        List<BatchNormBlock> blocks = new ArrayList<>();
+        int index = 0;
+        long offset = 0;
+        for (int i = 0; i < spec.layers().size(); i++) {
+            LayerSpec ls = spec.layers().get(i);
+            Shape in = spec.inputOf(i);
+            if (ls instanceof BatchNormSpec) {
+                blocks.add(new BatchNormBlock(index, offset, in.channels()));
+            }
+            offset += ls.paramCount(in);
+            index += dl4jLayers(ls);
+        }
+        return blocks;
+    }
+
+    /** How many DL4J layers stand for {@code ls}. */
+    private static int dl4jLayers(LayerSpec ls) {
+        if (ls instanceof FlattenSpec || (ls instanceof DropoutSpec d && d.rate() == 0)) {
+            return 0;
+        }
+        return ls instanceof BatchNormSpec b && b.activation() != org.sparkcnn.core.Activation.IDENTITY ? 2 : 1;
     }
 
     /** Where each parameterized layer of {@code spec} sits in DL4J's layer list and in our flat vector. */
@@ -150,9 +205,7 @@ public final class Dl4jModels {
                 blocks.add(new ParamBlock(index, offset, new long[] {in.size(), d.units()}, d.units()));
             }
             offset += ls.paramCount(in);
-            if (!(ls instanceof FlattenSpec) && !(ls instanceof DropoutSpec d && d.rate() == 0)) {
-                index++;
-            }
+            index += dl4jLayers(ls);
         }
         return blocks;
     }
@@ -175,6 +228,11 @@ public final class Dl4jModels {
             net.setParam(b.layer() + "_W", b.weights(flat));
             net.setParam(b.layer() + "_b", b.bias(flat));
         }
+        for (BatchNormBlock b : batchNormBlocks(spec)) {
+            for (int k = 0; k < BATCH_NORM_KEYS.length; k++) {
+                net.setParam(b.key(k), b.part(flat, k).reshape(net.getParam(b.key(k)).shape()));
+            }
+        }
         if (net.numParams() != spec.paramCount()) {
             throw new IllegalStateException("DL4J counts " + net.numParams() + " parameters, we count "
                     + spec.paramCount());
@@ -195,6 +253,11 @@ public final class Dl4jModels {
         for (ParamBlock b : paramBlocks(spec)) {
             b.weights(flat).assign(net.getParam(b.layer() + "_W"));
             b.bias(flat).assign(net.getParam(b.layer() + "_b"));
+        }
+        for (BatchNormBlock b : batchNormBlocks(spec)) {
+            for (int k = 0; k < BATCH_NORM_KEYS.length; k++) {
+                b.part(flat, k).assign(net.getParam(b.key(k)).reshape(1, b.channels()));
+            }
         }
         return flat.toFloatVector();
     }

@@ -125,6 +125,61 @@ class Dl4jEqualityTest {
         }
     }
 
+    /**
+     * Batch normalization on images and on vectors, with γ, β and the running statistics away from their initial
+     * values: inference (running statistics), the training loss (batch statistics) and the gradients of every
+     * weight, bias, γ and β match DL4J's BatchNormalization, and the parameters survive the copy both ways.
+     */
+    @Test
+    void batchNormalizationMatchesDl4j() {
+        ModelSpec spec = ModelSpec.parse("input1x28x28,conv5x5x6:tanh,batchnorm:relu,maxpool2,dense24:sigmoid,"
+                + "batchnorm,softmax10");
+        Network ours = new Network(spec).initialize(11);
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(2);
+        for (Dl4jModels.BatchNormBlock b : Dl4jModels.batchNormBlocks(spec)) {
+            for (int k = 0; k < 4; k++) {
+                INDArray part = b.part(ours.params(), k);
+                for (int c = 0; c < b.channels(); c++) {
+                    part.putScalar(0, c, (k == 0 || k == 3 ? 1.0 : 0.0) + rng.nextDouble() - 0.5);
+                }
+            }
+        }
+        MultiLayerNetwork theirs = Dl4jModels.toNetwork(Dl4jModels.configuration(spec, 11, new Sgd(0.1)),
+                spec, ours.params());
+        assertEquals(ours.params().toFloatVector().length, Dl4jModels.fromNetwork(spec, theirs).length);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(ours.params().toFloatVector(),
+                Dl4jModels.fromNetwork(spec, theirs));
+        double outDiff = maxAbs(ours.output(images.dup()).sub(theirs.output(images.dup())));
+        System.out.printf("batch norm: max |inference output difference| = %.3g%n", outDiff);
+        assertTrue(outDiff < 1e-4, "inference outputs differ by " + outDiff);
+
+        double lossOurs = ours.gradient(images.dup(), labels, 1);
+        theirs.setInput(images.dup());
+        theirs.setLabels(labels);
+        theirs.computeGradientAndScore();
+        double lossRel = Math.abs(lossOurs - theirs.score()) / Math.abs(theirs.score());
+        System.out.printf("  training loss ours %.7f, DL4J %.7f%n", lossOurs, theirs.score());
+        assertTrue(lossRel < 1e-4, "training loss " + lossOurs + " vs DL4J " + theirs.score());
+        INDArray grads = ours.grads();
+        for (Dl4jModels.ParamBlock b : Dl4jModels.paramBlocks(spec)) {
+            double relW = relative(b.weights(grads), theirs.gradient().getGradientFor(b.layer() + "_W").div(N));
+            double relB = relative(b.bias(grads), theirs.gradient().getGradientFor(b.layer() + "_b").div(N));
+            System.out.printf("  layer %d: relative gradient difference W %.3g, b %.3g (max |db| %.3g)%n", b.layer(),
+                    relW, relB, maxAbs(b.bias(grads)));
+            // a bias feeding a batch norm through one nonlinearity: its gradient nearly cancels over the channel's
+            // values (exactly, without the nonlinearity), so float rounding weighs more on it (measured 1.05e-4)
+            assertTrue(relW < 1e-4 && relB < 1e-3, "layer " + b.layer() + " gradient differs: " + relW + ", " + relB);
+        }
+        for (Dl4jModels.BatchNormBlock b : Dl4jModels.batchNormBlocks(spec)) {
+            for (int k = 0; k < 2; k++) {
+                INDArray theirsG = theirs.gradient().getGradientFor(b.key(k)).div(N).reshape(1, b.channels());
+                double rel = relative(b.part(grads, k), theirsG);
+                System.out.printf("  layer %d %s: relative gradient difference %.3g%n", b.layer(), b.key(k), rel);
+                assertTrue(rel < 1e-4, b.key(k) + " gradient differs, relative " + rel);
+            }
+        }
+    }
+
     @Test
     void inferenceWithDropoutAndBiasInitMatchesDl4j() {
         ModelSpec spec = ModelSpec.parse(Presets.TF_MNIST);
