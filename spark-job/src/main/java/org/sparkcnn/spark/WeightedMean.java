@@ -9,8 +9,8 @@ package org.sparkcnn.spark;
  */
 final class WeightedMean {
     private final double[] weights;
-    private double[] sum;
-    private float[] only;
+    private final double[] sum;     // the weighted sum, in worker order; of length 0 for a single worker
+    private float[] single;         // a single worker's vector, once added
 
     /** A mean of vectors of {@code length} values with the workers' {@code weights} ({@link #weights}). */
     WeightedMean(double[] weights, int length) {
@@ -18,7 +18,7 @@ final class WeightedMean {
             throw new IllegalArgumentException("a mean of no workers");
         }
         this.weights = weights;
-        this.sum = weights.length == 1 ? null : new double[length];
+        this.sum = new double[weights.length == 1 ? 0 : length];
     }
 
     /** Worker w's weight: its share of the round's examples (equal shares when no worker had any). */
@@ -45,8 +45,8 @@ final class WeightedMean {
 
     /** sum[i] += weight_w · v[i]: called once per worker, in worker order; of a single worker, keeps v itself. */
     void add(int w, float[] v) {
-        if (sum == null) {
-            only = v;
+        if (weights.length == 1) {
+            single = v;
             return;
         }
         double weight = weights[w];
@@ -57,11 +57,11 @@ final class WeightedMean {
 
     /** The mean rounded to float; of a single worker, its vector as added (the same array). */
     float[] floats() {
-        if (sum == null) {
-            if (only == null) {
+        if (weights.length == 1) {
+            if (single == null) {
                 throw new IllegalStateException("the worker's vector was not added");
             }
-            return only;
+            return single;
         }
         float[] out = new float[sum.length];
         for (int i = 0; i < sum.length; i++) {
