@@ -47,24 +47,24 @@ final class DriverAveraging implements Averaging {
             stats[w] = results[w].stats();
         }
         double[] weights = WeightedMean.weights(stats);
-        double[] params = new double[results[0].params().length];
-        double[] state = new double[results[0].state().length];
+        WeightedMean params = new WeightedMean(weights, results[0].params().length);
+        WeightedMean state = new WeightedMean(weights, results[0].state().length);
         for (int w = 0; w < results.length; w++) {
-            WeightedMean.accumulate(params, weights[w], results[w].params());
+            params.add(w, results[w].params());
             if (sgd.plan().averageUpdater()) {
-                WeightedMean.accumulate(state, weights[w], results[w].state());
+                state.add(w, results[w].state());
             }
         }
         float[][] states;
         if (sgd.plan().averageUpdater()) {
-            states = new float[][]{WeightedMean.toFloats(state)};
+            states = new float[][]{state.floats()};
         } else {
             states = new float[results.length][];
             for (int w = 0; w < results.length; w++) {
                 states[w] = results[w].state();
             }
         }
-        current = new ModelVectors(WeightedMean.toFloats(params), states);
+        current = new ModelVectors(params.floats(), states);
         return new Outcome(stats, (System.nanoTime() - began) / 1e9, 0);
     }
 

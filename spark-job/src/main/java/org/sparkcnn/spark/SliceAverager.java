@@ -44,24 +44,24 @@ final class SliceAverager extends AbstractFunction2<TaskContext, Iterator<Intege
     long average(int k, int attempt) {
         SliceLayout layout = x.layout();
         Traffic traffic = new Traffic();
-        double[] sum = new double[layout.size(k)];
+        WeightedMean mean = new WeightedMean(weights, layout.size(k));
         int[] blocks = new int[weights.length];
         for (int w = 0; w < weights.length; w++) {
             blocks[w] = w * layout.slices() + k;
         }
         SliceBlocks.forEach(x.slicesOut(), blocks, x.precision(),
                 w -> "slice " + k + " of worker " + w + " in round " + (globalRound + 1), traffic,
-                (w, slice) -> WeightedMean.accumulate(sum, weights[w], slice));
+                mean::add);
         if (attempt == 0 && failFirstAttemptOfRound == globalRound) {
             throw new IllegalStateException("injected failure in the first attempt of averaging round "
                     + failFirstAttemptOfRound);
         }
-        float[] mean = WeightedMean.toFloats(sum);
+        float[] averaged = mean.floats();
         if (x.precision() == ExchangePrecision.BF16) {
-            SliceBlocks.put(x.deltasOut(), k, mean, ExchangePrecision.BF16);
-            mean = RoundStart.plus(startSlice(k, traffic), mean);
+            SliceBlocks.put(x.deltasOut(), k, averaged, ExchangePrecision.BF16);
+            averaged = RoundStart.plus(startSlice(k, traffic), averaged);
         }
-        SliceBlocks.put(x.averagedOut(), k, mean);
+        SliceBlocks.put(x.averagedOut(), k, averaged);
         return traffic.remoteBytes();
     }
 
