@@ -101,6 +101,22 @@ abstract class ImageColumn implements Serializable {
         }
     }
 
+    /** {@code out[at + k]} = value {@code k} of {@code v} on the pixel scale, for every k. */
+    void quantiseAll(double[] v, byte[] out, int at) {
+        for (int k = 0; k < v.length; k++) {
+            out[at + k] = quantise(v[k], k);
+        }
+    }
+
+    /** Refuses an array that holds a null, naming the first. */
+    void checkNoNulls(ArrayData a) {
+        for (int k = 0; k < a.numElements(); k++) {
+            if (a.isNullAt(k)) {
+                throw fault("value " + k + " is null");
+            }
+        }
+    }
+
     private static boolean isVectorUdt(UserDefinedType<?> udt) {
         String name = udt.getClass().getName();
         return (name.equals("org.apache.spark.ml.linalg.VectorUDT")
@@ -154,11 +170,7 @@ abstract class ImageColumn implements Serializable {
             }
             ArrayData a = row.getArray(ordinal);
             checkCount(a.numElements());
-            for (int k = 0; k < a.numElements(); k++) {
-                if (a.isNullAt(k)) {
-                    throw fault("value " + k + " is null");
-                }
-            }
+            checkNoNulls(a);
             System.arraycopy(a.toByteArray(), 0, out, at, shape.size());
         }
     }
@@ -179,10 +191,8 @@ abstract class ImageColumn implements Serializable {
         void decode(InternalRow row, int ordinal, byte[] out, int at) {
             ArrayData a = row.getArray(ordinal);
             checkCount(a.numElements());
-            for (int k = 0; nullable && k < a.numElements(); k++) {
-                if (a.isNullAt(k)) {
-                    throw fault("value " + k + " is null");
-                }
+            if (nullable) {
+                checkNoNulls(a);
             }
             if (floats) {
                 float[] v = a.toFloatArray();
@@ -190,10 +200,7 @@ abstract class ImageColumn implements Serializable {
                     out[at + k] = quantise(v[k], k);
                 }
             } else {
-                double[] v = a.toDoubleArray();
-                for (int k = 0; k < v.length; k++) {
-                    out[at + k] = quantise(v[k], k);
-                }
+                quantiseAll(a.toDoubleArray(), out, at);
             }
         }
     }
@@ -220,9 +227,7 @@ abstract class ImageColumn implements Serializable {
             double[] vals = v.getArray(values).toDoubleArray();
             if (v.getByte(type) == 1) {
                 checkCount(vals.length);
-                for (int k = 0; k < vals.length; k++) {
-                    out[at + k] = quantise(vals[k], k);
-                }
+                quantiseAll(vals, out, at);
                 return;
             }
             checkCount(v.getInt(size));
