@@ -204,26 +204,29 @@ class LocalClusterIT {
      */
     static String runFailing(Map<String, String> env, int timeoutSeconds, int expected, String... command)
             throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add("bash");
-        cmd.addAll(List.of(command));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(REPO.toFile());
-        pb.environment().put("SPARK_MASTER_PORT", Integer.toString(PORT));
-        pb.environment().putAll(env);
-        ChildProcess.Result r = ChildProcess.run(pb, timeoutSeconds);
+        ChildProcess.Result r = bash(env, timeoutSeconds, command);
         assertEquals(expected, r.exitCode(), String.join(" ", command) + ":\n" + r.output());
         return r.output();
     }
 
     static List<String> commandLinesContaining(String text) {
+        return commandLines().stream().filter(cmd -> cmd.contains(text)).toList();
+    }
+
+    /** Command lines of live processes running Spark's master, worker or executor classes from this checkout. */
+    static List<String> sparkJvmsLeft() throws IOException {
+        String cluster = REPO.resolve(".cluster").toString();
+        return commandLines().stream().filter(cmd -> cmd.contains(cluster) && (cmd.contains("deploy.master.Master")
+                || cmd.contains("deploy.worker.Worker") || cmd.contains("CoarseGrainedExecutorBackend"))).toList();
+    }
+
+    /** The command lines of the live processes, arguments joined by spaces. */
+    private static List<String> commandLines() {
         List<String> found = new ArrayList<>();
         File[] procs = new File("/proc").listFiles((d, name) -> name.matches("\\d+"));
         for (File p : procs == null ? new File[0] : procs) {
             try {
-                String cmd = Files.readString(p.toPath().resolve("cmdline")).replace('\0', ' ');
-                if (cmd.contains(text)) {
-                    found.add(cmd);
-                }
+                found.add(Files.readString(p.toPath().resolve("cmdline")).replace('\0', ' '));
             } catch (IOException gone) {
                 // the process ended while we looked
             }
@@ -231,37 +234,25 @@ class LocalClusterIT {
         return found;
     }
 
-    /** Command lines of live processes running Spark's master, worker or executor classes from this checkout. */
-    static List<String> sparkJvmsLeft() throws IOException {
-        List<String> left = new ArrayList<>();
-        File[] procs = new File("/proc").listFiles((d, name) -> name.matches("\\d+"));
-        for (File p : procs == null ? new File[0] : procs) {
-            try {
-                String cmd = Files.readString(p.toPath().resolve("cmdline")).replace('\0', ' ');
-                if (cmd.contains(REPO.resolve(".cluster").toString()) && (cmd.contains("deploy.master.Master")
-                        || cmd.contains("deploy.worker.Worker") || cmd.contains("CoarseGrainedExecutorBackend"))) {
-                    left.add(cmd);
-                }
-            } catch (IOException gone) {
-                // the process ended while we looked
-            }
-        }
-        return left;
-    }
-
     static String run(int timeoutSeconds, String... command) throws Exception {
         return run(Map.of(), timeoutSeconds, command);
     }
 
     static String run(Map<String, String> env, int timeoutSeconds, String... command) throws Exception {
+        ChildProcess.Result r = bash(env, timeoutSeconds, command);
+        assertEquals(0, r.exitCode(), String.join(" ", command) + " failed:\n" + r.output());
+        return r.output();
+    }
+
+    /** Runs {@code bash command...} in the repository with this test's master port and {@code env}. */
+    private static ChildProcess.Result bash(Map<String, String> env, int timeoutSeconds, String... command)
+            throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add("bash");
         cmd.addAll(List.of(command));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(REPO.toFile());
         pb.environment().put("SPARK_MASTER_PORT", Integer.toString(PORT));
         pb.environment().putAll(env);
-        ChildProcess.Result r = ChildProcess.run(pb, timeoutSeconds);
-        assertEquals(0, r.exitCode(), String.join(" ", command) + " failed:\n" + r.output());
-        return r.output();
+        return ChildProcess.run(pb, timeoutSeconds);
     }
 }

@@ -16,6 +16,7 @@ import org.sparkcnn.core.Network;
 import org.sparkcnn.core.Presets;
 import org.sparkcnn.core.data.ImageArray;
 import org.sparkcnn.core.optim.OptimizerConfig;
+import org.sparkcnn.spark.cli.CapturedRun;
 import org.sparkcnn.spark.data.TrainingData;
 
 import java.nio.file.Path;
@@ -102,23 +103,15 @@ class RoundTimeoutTest {
 
     @Test
     void theCommandLineReportsTheRoundAndTheTimeoutInOneLine(@TempDir Path out) {
-        java.io.PrintStream saved = System.err;
-        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-        System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
-        int code;
         long began = System.nanoTime();
-        try {
-            code = org.sparkcnn.spark.cli.Main.run("train", "--master", "local[2]", "--workers", "2",
-                    "--model", "conv5x5x4,maxpool2,dense16:relu,softmax10", "--train-limit", "600", "--batch", "32",
-                    "--local-steps", "2", "--epochs", "1", "--progress", "none", "--round-timeout", "3",
-                    "--conf", InjectedDelay.KEY + "=" + SLOW_ROUND_2, "--out", out.toString());
-        } finally {
-            System.setErr(saved);
-        }
-        String text = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+        CapturedRun run = CapturedRun.of("train", "--master", "local[2]", "--workers", "2",
+                "--model", "conv5x5x4,maxpool2,dense16:relu,softmax10", "--train-limit", "600", "--batch", "32",
+                "--local-steps", "2", "--epochs", "1", "--progress", "none", "--round-timeout", "3",
+                "--conf", InjectedDelay.KEY + "=" + SLOW_ROUND_2, "--out", out.toString());
+        String text = run.stderr();
         System.err.println(text);
         assertTrue((System.nanoTime() - began) / 1e9 < 30, "took " + (System.nanoTime() - began) / 1e9 + " s");
-        assertEquals(5, code, text);
+        assertEquals(5, run.code(), text);
         assertTrue(text.contains("spark-cnn: error: round 2 (round 2/5 of epoch 1) ran longer than the round timeout "
                 + "of 3 s and was cancelled (--round-timeout)"), text);
     }

@@ -37,14 +37,12 @@ abstract class ImageColumn implements Serializable {
     static final String SUPPORTED = "binary, array<byte>, array<float>, array<double>, an ml.linalg vector "
             + "(VectorUDT) or the image struct of spark.read.format(\"image\")";
 
-    final String column;
+    final PixelColumn pixels;
     final Shape shape;
-    final PixelScale scale;
 
-    private ImageColumn(String column, Shape shape, PixelScale scale) {
-        this.column = column;
-        this.shape = shape;
-        this.scale = scale;
+    private ImageColumn(PixelColumn pixels) {
+        this.pixels = pixels;
+        this.shape = pixels.shape();
     }
 
     /**
@@ -52,25 +50,26 @@ abstract class ImageColumn implements Serializable {
      * refused in one line naming both.
      */
     static ImageColumn of(String column, DataType type, Shape shape, PixelScale scale) {
+        PixelColumn pixels = new PixelColumn(column, shape, scale);
         if (type instanceof UserDefinedType<?> udt && isVectorUdt(udt)) {
-            return new VectorValues(column, shape, scale, (StructType) udt.sqlType());
+            return new VectorValues(pixels, (StructType) udt.sqlType());
         }
         if (type.equals(DataTypes.BinaryType)) {
-            return new Bytes(column, shape, scale, false);
+            return new Bytes(pixels, false);
         }
         if (type instanceof ArrayType a) {
             if (a.elementType().equals(DataTypes.ByteType)) {
-                return new Bytes(column, shape, scale, true);
+                return new Bytes(pixels, true);
             }
             if (a.elementType().equals(DataTypes.FloatType) || a.elementType().equals(DataTypes.DoubleType)) {
-                return new Fractions(column, shape, scale, a.elementType().equals(DataTypes.FloatType), a.containsNull());
+                return new Fractions(pixels, a.elementType().equals(DataTypes.FloatType), a.containsNull());
             }
         }
         if (type instanceof StructType s && isVectorStruct(s)) {
-            return new VectorValues(column, shape, scale, s);
+            return new VectorValues(pixels, s);
         }
         if (type instanceof StructType s && isImageStruct(s)) {
-            return new ImageStruct(column, shape, scale, s);
+            return new ImageStruct(pixels, s);
         }
         throw new IllegalArgumentException("column " + column + " has type " + type.simpleString() + "; an image "
                 + "column must be " + SUPPORTED);
@@ -82,22 +81,12 @@ abstract class ImageColumn implements Serializable {
      */
     abstract void decode(InternalRow row, int ordinal, byte[] out, int at);
 
-    IllegalArgumentException fault(String what) {
-        return new IllegalArgumentException("column " + column + " " + what);
-    }
-
-    void checkCount(long values) {
-        if (values != shape.size()) {
-            throw fault("has " + values + " values, expected " + shape.size() + " (" + shape + ")");
-        }
-    }
-
-    /** Value {@code k} on the pixel scale ({@link PixelScale#quantise}); a value off the scale is refused. */
-    byte quantise(double v, int k) {
-        try {
-            return scale.quantise(v);
-        } catch (IllegalArgumentException e) {
-            throw fault("value " + k + " " + e.getMessage());
+    /** Refuses an array that holds a null, naming the first. */
+    void checkNoNulls(ArrayData a) {
+        for (int k = 0; k < a.numElements(); k++) {
+            if (a.isNullAt(k)) {
+                throw pixels.fault("value " + k + " is null");
+            }
         }
     }
 
@@ -139,8 +128,8 @@ abstract class ImageColumn implements Serializable {
         private static final long serialVersionUID = 1L;
         private final boolean array;
 
-        Bytes(String column, Shape shape, PixelScale scale, boolean array) {
-            super(column, shape, scale);
+        Bytes(PixelColumn pixels, boolean array) {
+            super(pixels);
             this.array = array;
         }
 
@@ -148,17 +137,13 @@ abstract class ImageColumn implements Serializable {
         void decode(InternalRow row, int ordinal, byte[] out, int at) {
             if (!array) {
                 byte[] b = row.getBinary(ordinal);
-                checkCount(b.length);
+                pixels.checkCount(b.length);
                 System.arraycopy(b, 0, out, at, b.length);
                 return;
             }
             ArrayData a = row.getArray(ordinal);
-            checkCount(a.numElements());
-            for (int k = 0; k < a.numElements(); k++) {
-                if (a.isNullAt(k)) {
-                    throw fault("value " + k + " is null");
-                }
-            }
+            pixels.checkCount(a.numElements());
+            checkNoNulls(a);
             System.arraycopy(a.toByteArray(), 0, out, at, shape.size());
         }
     }
@@ -169,8 +154,8 @@ abstract class ImageColumn implements Serializable {
         private final boolean floats;
         private final boolean nullable;
 
-        Fractions(String column, Shape shape, PixelScale scale, boolean floats, boolean nullable) {
-            super(column, shape, scale);
+        Fractions(PixelColumn pixels, boolean floats, boolean nullable) {
+            super(pixels);
             this.floats = floats;
             this.nullable = nullable;
         }
@@ -178,22 +163,17 @@ abstract class ImageColumn implements Serializable {
         @Override
         void decode(InternalRow row, int ordinal, byte[] out, int at) {
             ArrayData a = row.getArray(ordinal);
-            checkCount(a.numElements());
-            for (int k = 0; nullable && k < a.numElements(); k++) {
-                if (a.isNullAt(k)) {
-                    throw fault("value " + k + " is null");
-                }
+            pixels.checkCount(a.numElements());
+            if (nullable) {
+                checkNoNulls(a);
             }
             if (floats) {
                 float[] v = a.toFloatArray();
                 for (int k = 0; k < v.length; k++) {
-                    out[at + k] = quantise(v[k], k);
+                    out[at + k] = pixels.quantise(v[k], k);
                 }
             } else {
-                double[] v = a.toDoubleArray();
-                for (int k = 0; k < v.length; k++) {
-                    out[at + k] = quantise(v[k], k);
-                }
+                pixels.quantiseAll(a.toDoubleArray(), out, at);
             }
         }
     }
@@ -206,8 +186,8 @@ abstract class ImageColumn implements Serializable {
         private final int indices;
         private final int values;
 
-        VectorValues(String column, Shape shape, PixelScale scale, StructType s) {
-            super(column, shape, scale);
+        VectorValues(PixelColumn pixels, StructType s) {
+            super(pixels);
             this.type = s.fieldIndex("type");
             this.size = s.fieldIndex("size");
             this.indices = s.fieldIndex("indices");
@@ -219,23 +199,21 @@ abstract class ImageColumn implements Serializable {
             InternalRow v = row.getStruct(ordinal, 4);
             double[] vals = v.getArray(values).toDoubleArray();
             if (v.getByte(type) == 1) {
-                checkCount(vals.length);
-                for (int k = 0; k < vals.length; k++) {
-                    out[at + k] = quantise(vals[k], k);
-                }
+                pixels.checkCount(vals.length);
+                pixels.quantiseAll(vals, out, at);
                 return;
             }
-            checkCount(v.getInt(size));
+            pixels.checkCount(v.getInt(size));
             int[] idx = v.getArray(indices).toIntArray();
             if (idx.length != vals.length) {
-                throw fault("is a sparse vector with " + idx.length + " indices but " + vals.length + " values");
+                throw pixels.fault("is a sparse vector with " + idx.length + " indices but " + vals.length + " values");
             }
             java.util.Arrays.fill(out, at, at + shape.size(), (byte) 0);
             for (int j = 0; j < idx.length; j++) {
                 if (idx[j] < 0 || idx[j] >= shape.size()) {
-                    throw fault("is a sparse vector with index " + idx[j] + " outside 0.." + (shape.size() - 1));
+                    throw pixels.fault("is a sparse vector with index " + idx[j] + " outside 0.." + (shape.size() - 1));
                 }
-                out[at + idx[j]] = quantise(vals[j], idx[j]);
+                out[at + idx[j]] = pixels.quantise(vals[j], idx[j]);
             }
         }
     }
@@ -252,8 +230,8 @@ abstract class ImageColumn implements Serializable {
         private final int mode;
         private final int data;
 
-        ImageStruct(String column, Shape shape, PixelScale scale, StructType s) {
-            super(column, shape, scale);
+        ImageStruct(PixelColumn pixels, StructType s) {
+            super(pixels);
             this.origin = s.fieldIndex("origin");
             this.height = s.fieldIndex("height");
             this.width = s.fieldIndex("width");
@@ -270,19 +248,19 @@ abstract class ImageColumn implements Serializable {
             int w = img.getInt(width);
             int c = img.getInt(channels);
             if (h < 1 || w < 1 || c < 1 || img.isNullAt(data)) {
-                throw fault("holds no decoded image" + from);
+                throw pixels.fault("holds no decoded image" + from);
             }
             if (h != shape.height() || w != shape.width() || c != shape.channels()) {
-                throw fault("holds a " + h + "x" + w + " image with " + c + " channel" + (c == 1 ? "" : "s") + from
-                        + ", expected " + shape + " (channels x height x width)");
+                throw pixels.fault("holds a " + h + "x" + w + " image with " + c + " channel" + (c == 1 ? "" : "s")
+                        + from + ", expected " + shape + " (channels x height x width)");
             }
             if (!EIGHT_BIT.contains(img.getInt(mode))) {
-                throw fault("holds an image of OpenCV mode " + img.getInt(mode) + from
+                throw pixels.fault("holds an image of OpenCV mode " + img.getInt(mode) + from
                         + ", not 8 bits per channel (CV_8UC1, CV_8UC3 or CV_8UC4)");
             }
             byte[] bgr = img.getBinary(data);
             if (bgr.length != shape.size()) {
-                throw fault("holds " + bgr.length + " data bytes" + from + ", expected " + shape.size() + " ("
+                throw pixels.fault("holds " + bgr.length + " data bytes" + from + ", expected " + shape.size() + " ("
                         + h + "x" + w + "x" + c + ")");
             }
             int plane = h * w;

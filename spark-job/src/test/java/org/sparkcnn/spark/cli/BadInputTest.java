@@ -11,7 +11,6 @@ import org.sparkcnn.core.io.ModelFile;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,23 +48,15 @@ class BadInputTest {
 
     /** Runs the command line in-process with stderr captured. */
     static Outcome run(String... args) {
-        PrintStream saved = System.err;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code;
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            code = Main.run(args);
-        } finally {
-            System.setErr(saved);
-        }
+        CapturedRun r = CapturedRun.of(args);
         List<String> lines = new ArrayList<>();
-        for (String l : err.toString(StandardCharsets.UTF_8).split("\n")) {
+        for (String l : r.stderr().split("\n")) {
             if (!l.isBlank()) {
                 lines.add(l);
             }
         }
-        System.err.println("[" + String.join(" | ", args) + "] -> " + code + ": " + lines);
-        return new Outcome(code, lines);
+        System.err.println("[" + String.join(" | ", args) + "] -> " + r.code() + ": " + lines);
+        return new Outcome(r.code(), lines);
     }
 
     /** Asserts one line naming {@code names}, exit code {@code code}, and nothing written to {@code out}. */

@@ -6,11 +6,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sparkcnn.core.Shape;
 import org.sparkcnn.core.data.ImageArray;
 import org.sparkcnn.spark.LocalSpark;
+import org.sparkcnn.spark.cli.CapturedRun;
 import org.sparkcnn.spark.cli.Main;
 
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -144,18 +143,8 @@ class ConvertTest {
 
     /** Runs the command line with stderr captured: the lines it prints itself (Spark's log lines aside). */
     static Outcome run(String... args) {
-        PrintStream saved = System.err;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code;
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            code = Main.run(args);
-        } finally {
-            System.setErr(saved);
-        }
-        List<String> lines = err.toString(StandardCharsets.UTF_8).lines()
-                .filter(l -> l.startsWith("spark-cnn")).toList();
-        return new Outcome(code, lines);
+        CapturedRun r = CapturedRun.of(args);
+        return new Outcome(r.code(), r.stderr().lines().filter(l -> l.startsWith("spark-cnn")).toList());
     }
 
     static List<String> names(Path dir) throws Exception {

@@ -274,6 +274,17 @@ class RowSourceTest {
         assertEquals("test set: row 2: column image value 17 is 1.5, outside [0, 1]", failure(
                 dataset(Kind.FLOAT_ARRAY.type, i -> RowFactory.create(DATA.label(i), i == 2 ? bright
                         : Kind.FLOAT_ARRAY.value(DATA, i)))));
+        double[] dark = (double[]) Kind.DOUBLE_ARRAY.value(DATA, 8);
+        dark[3] = -0.5;
+        assertEquals("test set: row 8: column image value 3 is -0.5, outside [0, 1]", failure(
+                dataset(Kind.DENSE_VECTOR.type, i -> RowFactory.create(DATA.label(i), i == 8 ? Vectors.dense(dark)
+                        : Kind.DENSE_VECTOR.value(DATA, i)))));
+        List<Double> gap = new ArrayList<>(Arrays.stream((double[]) Kind.DOUBLE_ARRAY.value(DATA, 6)).boxed()
+                .toList());
+        gap.set(11, null);
+        assertEquals("test set: row 6: column image value 11 is null", failure(
+                dataset(Kind.DOUBLE_ARRAY.type, i -> RowFactory.create(DATA.label(i), i == 6 ? gap
+                        : Kind.DOUBLE_ARRAY.value(DATA, i)))));
         assertEquals("test set: row 9: column image holds a 4x4 image with 3 channels (origin file:/small.png), "
                 + "expected 3x4x5 (channels x height x width)", failure(dataset(Kind.IMAGE_STRUCT.type,
                 i -> RowFactory.create(DATA.label(i), i == 9 ? RowFactory.create("file:/small.png", 4, 4, 3, 16,

@@ -4,11 +4,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkcnn.spark.api.TrainingConfig;
 import org.sparkcnn.spark.api.TrainingInput;
-import org.sparkcnn.spark.cli.Main;
+import org.sparkcnn.spark.cli.CapturedRun;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -61,15 +58,7 @@ class RedactionTest {
     }
 
     static String stderrOf(String... args) {
-        PrintStream saved = System.err;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            Main.run(args);
-        } finally {
-            System.setErr(saved);
-        }
-        String text = err.toString(StandardCharsets.UTF_8);
+        String text = CapturedRun.of(args).stderr();
         System.err.println(text);
         return text;
     }
