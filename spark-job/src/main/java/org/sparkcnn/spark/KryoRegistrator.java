@@ -63,11 +63,12 @@ public final class KryoRegistrator implements org.apache.spark.serializer.KryoRe
             out.writeInt(t.round());
             out.writeInt(t.tau());
             out.writeLong(t.iteration());
+            out.writeInt(t.steps());
         }
 
         @Override
         public RoundTask read(Kryo kryo, Input in, Class<RoundTask> type) {
-            return new RoundTask(in.readInt(), in.readInt(), in.readInt(), in.readInt(), in.readLong());
+            return new RoundTask(in.readInt(), in.readInt(), in.readInt(), in.readInt(), in.readLong(), in.readInt());
         }
     }
 
@@ -113,14 +114,21 @@ public final class KryoRegistrator implements org.apache.spark.serializer.KryoRe
     static final class WorkerResultSerializer extends Serializer<WorkerResult> {
         @Override
         public void write(Kryo kryo, Output out, WorkerResult r) {
-            kryo.writeObject(out, r.stats());
+            out.writeInt(r.rounds().length);
+            for (WorkerStats w : r.rounds()) {
+                kryo.writeObject(out, w);
+            }
             writeFloats(out, r.params());
             writeFloats(out, r.state());
         }
 
         @Override
         public WorkerResult read(Kryo kryo, Input in, Class<WorkerResult> type) {
-            return new WorkerResult(kryo.readObject(in, WorkerStats.class), readFloats(in), readFloats(in));
+            WorkerStats[] rounds = new WorkerStats[in.readInt()];
+            for (int i = 0; i < rounds.length; i++) {
+                rounds[i] = kryo.readObject(in, WorkerStats.class);
+            }
+            return new WorkerResult(rounds, readFloats(in), readFloats(in));
         }
     }
 

@@ -53,11 +53,14 @@ final class LocalSgd implements Serializable {
         return WorkerCache.borrow(runId, plan, cores, ctx);
     }
 
-    /** Runs round {@code t} of worker {@code ctx.partitionId()} on the chunks of its cached shard. */
-    WorkerStats run(TaskContext ctx, Iterator<ExampleChunk> chunks, LocalTrainer trainer, RoundTask t,
-                    long remoteBytes) {
+    /** Worker {@code ctx.partitionId()}'s cached shard, as the chunks of a task's partition. */
+    ImageChunks shard(Iterator<ExampleChunk> chunks) {
+        return Shards.view(shape, chunks);
+    }
+
+    /** Runs round {@code t} of worker {@code ctx.partitionId()} on its cached shard {@code d} ({@link #shard}). */
+    WorkerStats run(TaskContext ctx, ImageChunks d, LocalTrainer trainer, RoundTask t, long remoteBytes) {
         int worker = ctx.partitionId();
-        ImageChunks d = Shards.view(shape, chunks);
         int size = d.size();
         int batches = DataOrder.batches(size, plan.batchSize());
         int[] order = WorkerCache.order(runId, worker, t.epoch(),

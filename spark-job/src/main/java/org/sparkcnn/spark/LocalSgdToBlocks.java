@@ -51,7 +51,7 @@ final class LocalSgdToBlocks extends AbstractFunction2<TaskContext, Iterator<Exa
                     : SliceBlocks.get(x.statesIn(), worker, "optimizer state of worker " + worker, traffic));
         }
 
-        WorkerStats stats = sgd.run(ctx, chunks, trainer, task, 0);
+        WorkerStats stats = sgd.run(ctx, sgd.shard(chunks), trainer, task, 0);
 
         float[] v = new float[layout.length()];
         LocalSgd.copyOut(trainer.network().params(), v, 0);

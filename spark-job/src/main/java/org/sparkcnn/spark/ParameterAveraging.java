@@ -9,6 +9,8 @@ import org.sparkcnn.spark.data.Shards;
 import org.sparkcnn.spark.data.TrainingData;
 import org.sparkcnn.spark.exchange.ExchangePrecision;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 
@@ -25,6 +27,13 @@ public final class ParameterAveraging {
      * as one barrier job instead of two ({@link ExecutorAveraging}); false always runs two. The model is the same.
      */
     public static final String BARRIER_ROUNDS = "spark.cnn.aggregation.barrier";
+    /**
+     * Spark setting (default {@value #DEFAULT_JOB_SECONDS}): where a path can run several rounds as one Spark job
+     * (one worker on the driver path: {@link Averaging#maxRoundsPerJob}), the seconds of rounds it aims a job at
+     * ({@link JobPace}); 0 runs a job per round. The model is the same either way.
+     */
+    public static final String ROUNDS_PER_JOB_SECONDS = "spark.cnn.rounds.jobSeconds";
+    static final double DEFAULT_JOB_SECONDS = 2.0;
     /** Replays of lost rounds allowed in one run before the failure is reported. */
     static final int MAX_REPLAYS = 3;
 
@@ -33,6 +42,15 @@ public final class ParameterAveraging {
         default void onRound(RoundStats stats, RoundEnd next, int roundsInEpoch) { }
 
         default void onEpochEnd(int epoch, RoundEnd next) { }
+
+        /**
+         * The most rounds that may run, after {@code completedRounds} rounds, before {@link #onRound} asks for the
+         * model ({@link RoundEnd#state}): rounds run as one Spark job where the path allows it
+         * ({@link #ROUNDS_PER_JOB_SECONDS}), and only a job's last round has its model. Default: never asks.
+         */
+        default int roundsUntilModelNeeded(int completedRounds) {
+            return Integer.MAX_VALUE;
+        }
     }
 
     private final JavaSparkContext sc;
@@ -42,6 +60,7 @@ public final class ParameterAveraging {
     private final int failFirstAttemptOfRound;
     private final long roundTimeoutSeconds;
     private final boolean barrierRounds;
+    private final double jobSeconds;
 
     public ParameterAveraging(JavaSparkContext sc, TrainingPlan plan) {
         this(sc, plan, Aggregation.DRIVER, -1);
@@ -74,24 +93,37 @@ public final class ParameterAveraging {
      */
     public ParameterAveraging(JavaSparkContext sc, TrainingPlan plan, Aggregation aggregation,
                               ExchangePrecision precision, int failRound, long roundTimeoutSeconds) {
-        this(sc, plan, aggregation, precision, true, failRound, roundTimeoutSeconds);
+        this(sc, plan, aggregation, precision, true, failRound, roundTimeoutSeconds,
+                sc.getConf().getDouble(ROUNDS_PER_JOB_SECONDS, DEFAULT_JOB_SECONDS));
     }
 
     /** With one-job rounds allowed or not (for tests). */
     ParameterAveraging(JavaSparkContext sc, TrainingPlan plan, Aggregation aggregation, ExchangePrecision precision,
                        boolean barrierRounds, int failRound) {
-        this(sc, plan, aggregation, precision, barrierRounds, failRound, 0);
+        this(sc, plan, aggregation, precision, barrierRounds, failRound, 0,
+                sc.getConf().getDouble(ROUNDS_PER_JOB_SECONDS, DEFAULT_JOB_SECONDS));
+    }
+
+    /** With the seconds a job of several rounds aims at ({@link #ROUNDS_PER_JOB_SECONDS}), for tests. */
+    ParameterAveraging(JavaSparkContext sc, TrainingPlan plan, Aggregation aggregation, int failRound,
+                       double jobSeconds) {
+        this(sc, plan, aggregation, ExchangePrecision.FP32, true, failRound, 0, jobSeconds);
     }
 
     private ParameterAveraging(JavaSparkContext sc, TrainingPlan plan, Aggregation aggregation,
                                ExchangePrecision precision, boolean barrierRounds, int failRound,
-                               long roundTimeoutSeconds) {
+                               long roundTimeoutSeconds, double jobSeconds) {
         if (roundTimeoutSeconds < 0) {
             throw new IllegalArgumentException("the round timeout must be 0 (none) or positive, got "
                     + roundTimeoutSeconds);
         }
         this.roundTimeoutSeconds = roundTimeoutSeconds;
         this.sc = sc;
+        this.jobSeconds = jobSeconds;
+        if (!(jobSeconds >= 0)) {
+            throw new IllegalArgumentException(ROUNDS_PER_JOB_SECONDS + " must be 0 (a job per round) or positive, got "
+                    + jobSeconds);
+        }
         this.barrierRounds = barrierRounds;
         this.plan = plan;
         if (precision == ExchangePrecision.BF16 && aggregation == Aggregation.DRIVER) {
@@ -201,6 +233,7 @@ public final class ParameterAveraging {
                         failFirstAttemptOfRound)
                 : new DriverAveraging(sc, sgd)) {
             avg.restart(start.vectors());
+            JobPace pace = new JobPace(jobSeconds);
             TrainingState replayFrom = start;
             TrainingState s = start;                       // position; its vectors are those of replayFrom
             int reported = start.globalRound();            // rounds below this were reported before a replay
@@ -219,14 +252,16 @@ public final class ParameterAveraging {
                     continue;
                 }
                 long began = System.nanoTime();
-                int tau = plan.localStepsAt(s.epoch());
                 Shards shards = data.shardsFor(s.epoch());
-                RoundTask task = new RoundTask(s.globalRound(), s.epoch(), s.round(), tau, s.iteration());
-                String label = String.format(Locale.ROOT, "round %d/%d of epoch %d", s.round() + 1, rounds,
-                        s.epoch() + 1);
-                Averaging.Outcome o;
+                List<RoundTask> tasks = tasks(s, n, Math.min(rounds - s.round(), Math.min(
+                        maxRounds <= 0 ? Integer.MAX_VALUE : maxRounds - s.globalRound(),
+                        Math.min(avg.maxRoundsPerJob(), Math.min(listener.roundsUntilModelNeeded(s.globalRound()),
+                                pace.rounds())))));
+                String label = label(s, tasks.size(), rounds);
+                List<Averaging.Outcome> outcomes;
                 try {
-                    o = watchdog.run(s.globalRound(), label, () -> avg.round(shards, task, label));
+                    outcomes = watchdog.run(s.globalRound(), tasks.size(), label,
+                            () -> avg.rounds(shards, tasks, label));
                 } catch (Exception e) {                    // a failed job is a SparkException, checked in Java
                     if (!avg.canReplay(e) || ++replays > MAX_REPLAYS) {
                         throw e;
@@ -239,26 +274,93 @@ public final class ParameterAveraging {
                     s = replayFrom;
                     continue;
                 }
-                refuseDivergence(s, o.stats());
-                int maxSteps = 0;
-                for (WorkerStats w : o.stats()) {
-                    maxSteps = Math.max(maxSteps, w.steps());
+                double wall = (System.nanoTime() - began) / 1e9;
+                pace.ran(outcomes.size(), wall);
+                double computed = 0;
+                for (Averaging.Outcome o : outcomes) {
+                    computed += compute(o);
                 }
-                s = new TrainingState(s.epoch(), s.round() + 1, s.globalRound() + 1, s.iteration() + maxSteps,
-                        s.params(), s.states());
-                RoundEnd end = new RoundEnd(s.epoch(), s.round(), s.globalRound(), s.iteration(), avg::collect);
-                if (s.globalRound() > reported) {
-                    long ended = System.nanoTime();
-                    listener.onRound(stats(task, o, (ended - began) / 1e9), end, rounds);
-                }
-                if (end.fetched()) {
-                    replayFrom = end.state();
+                double sharedPerRound = Math.max(0, wall - computed) / outcomes.size();
+                for (int i = 0; i < outcomes.size(); i++) {
+                    Averaging.Outcome o = outcomes.get(i);
+                    RoundTask task = tasks.get(i);
+                    refuseDivergence(s, o.stats());
+                    int steps = maxSteps(o);
+                    if (steps != task.steps()) {
+                        throw new IllegalStateException("round " + (s.globalRound() + 1) + " ran " + steps
+                                + " steps where " + task.steps() + " were planned");
+                    }
+                    s = new TrainingState(s.epoch(), s.round() + 1, s.globalRound() + 1, s.iteration() + steps,
+                            s.params(), s.states());
+                    boolean last = i == outcomes.size() - 1;
+                    RoundEnd end = new RoundEnd(s.epoch(), s.round(), s.globalRound(), s.iteration(),
+                            last ? avg::collect : ParameterAveraging::insideJob);
+                    if (s.globalRound() > reported) {
+                        listener.onRound(stats(task, o, compute(o) + sharedPerRound), end, rounds);
+                    }
+                    if (last && end.fetched()) {
+                        replayFrom = end.state();
+                    }
                 }
             }
             return new RoundEnd(s.epoch(), s.round(), s.globalRound(), s.iteration(), avg::collect).state();
         } finally {
             WorkerCache.release(runId);
         }
+    }
+
+    /**
+     * The next {@code count} rounds from {@code s}, each with the iteration of its first step: the previous rounds'
+     * steps are known in advance (the largest shard's batches in the round), so a job of several rounds needs no
+     * report in between.
+     */
+    private List<RoundTask> tasks(TrainingState s, int n, int count) {
+        int tau = plan.localStepsAt(s.epoch());
+        int largestShard = 0;
+        for (int w = 0; w < plan.workers(); w++) {
+            largestShard = Math.max(largestShard,
+                    DataOrder.shardStart(n, plan.workers(), w + 1) - DataOrder.shardStart(n, plan.workers(), w));
+        }
+        int batches = DataOrder.batches(largestShard, plan.batchSize());
+        List<RoundTask> tasks = new ArrayList<>(count);
+        long iteration = s.iteration();
+        for (int i = 0; i < count; i++) {
+            int round = s.round() + i;
+            int steps = Math.max(0, Math.min(batches, (round + 1) * tau) - round * tau);
+            tasks.add(new RoundTask(s.globalRound() + i, s.epoch(), round, tau, iteration, steps));
+            iteration += steps;
+        }
+        return tasks;
+    }
+
+    private static String label(TrainingState s, int count, int rounds) {
+        return count == 1
+                ? String.format(Locale.ROOT, "round %d/%d of epoch %d", s.round() + 1, rounds, s.epoch() + 1)
+                : String.format(Locale.ROOT, "rounds %d-%d/%d of epoch %d", s.round() + 1, s.round() + count,
+                        rounds, s.epoch() + 1);
+    }
+
+    /** The model of a round that ended inside a job of several rounds, which no one may ask for. */
+    private static ModelVectors insideJob() {
+        throw new IllegalStateException("the model after a round inside a job of several rounds is not kept: "
+                + "Listener.roundsUntilModelNeeded must end the job there");
+    }
+
+    private static int maxSteps(Averaging.Outcome o) {
+        int steps = 0;
+        for (WorkerStats w : o.stats()) {
+            steps = Math.max(steps, w.steps());
+        }
+        return steps;
+    }
+
+    /** The slowest worker's compute time in the round. */
+    private static double compute(Averaging.Outcome o) {
+        double compute = 0;
+        for (WorkerStats r : o.stats()) {
+            compute = Math.max(compute, r.computeSeconds());
+        }
+        return compute;
     }
 
     /** Throws {@link LocalTrainer.DivergedException} when a worker's loss became NaN or infinite in the round. */
@@ -275,12 +377,11 @@ public final class ParameterAveraging {
     private static RoundStats stats(RoundTask t, Averaging.Outcome o, double wall) {
         long examples = 0;
         double lossSum = 0;
-        double compute = 0;
         for (WorkerStats r : o.stats()) {
             examples += r.examples();
             lossSum += r.lossSum();
-            compute = Math.max(compute, r.computeSeconds());
         }
+        double compute = compute(o);
         return new RoundStats(t.globalRound(), t.epoch(), examples, examples == 0 ? 0 : lossSum / examples, compute,
                 Math.max(0, wall - compute), wall, o.averagingSeconds(), o.exchangeBytes());
     }

@@ -10,6 +10,9 @@ import java.io.Serializable;
  * @param round       the round within the epoch: worker w runs its batches [round·τ, (round+1)·τ)
  * @param tau         τ for this round
  * @param iteration   global iteration of the round's first step (for learning-rate schedules and Adam)
+ * @param steps       local steps of the round's largest shard (at most τ; fewer at the epoch's end): the
+ *                    iterations the round advances
  */
-public record RoundTask(int globalRound, int epoch, int round, int tau, long iteration) implements Serializable {
+public record RoundTask(int globalRound, int epoch, int round, int tau, long iteration, int steps)
+        implements Serializable {
 }

@@ -90,4 +90,31 @@ class RoundRetryTest {
             assertArrayEquals(expected.states()[s], got.states()[s], "optimizer state " + s);
         }
     }
+
+    /**
+     * One worker's job of several rounds (the first job runs round 1, the second rounds 2-10): the first attempt of
+     * the second job fails in round 4, after two rounds and a step have moved the cached trainer; the retry starts
+     * again from the job's broadcast model, with the same bits.
+     */
+    @org.junit.jupiter.api.Test
+    void aRetriedJobOfSeveralRoundsGivesBitIdenticalParameters() throws Exception {
+        FAILED_TASKS.set(0);
+        ModelSpec spec = Presets.resolve("conv5x5x4,maxpool2,dense16:relu,dropout0.25,softmax10");
+        ImageArray data = ImageArray.load(Path.of("../data/mnist-sample"), true).limit(600);
+        TrainingPlan plan = new TrainingPlan(spec, OptimizerConfig.of(OptimizerConfig.Kind.ADAM, 0.002), 1, 2, 0, 32,
+                1, 5, true);
+        float[] init = new Network(spec).initialize(5).params().toFloatVector();
+        TrainingData bc = InMemory.training(sc, data, plan, 1);
+        ParameterAveraging clean = new ParameterAveraging(sc, plan, Aggregation.DRIVER, -1, 0);
+        TrainingState expected = clean.train(bc, clean.initialState(init), new ParameterAveraging.Listener() { });
+        ParameterAveraging faulty = new ParameterAveraging(sc, plan, Aggregation.DRIVER, 3, 1e6);
+        TrainingState got = faulty.train(bc, faulty.initialState(init), new ParameterAveraging.Listener() { });
+        for (int i = 0; i < 100 && FAILED_TASKS.get() < 1; i++) {
+            Thread.sleep(50);                                       // the listener bus is asynchronous
+        }
+        assertEquals(1, FAILED_TASKS.get());
+        assertEquals(expected.iteration(), got.iteration());
+        assertArrayEquals(expected.params(), got.params());
+        assertArrayEquals(expected.states()[0], got.states()[0]);
+    }
 }

@@ -82,6 +82,18 @@ final class RoundMonitor implements ParameterAveraging.Listener {
         }
     }
 
+    /** Up to the next round that is evaluated or checkpointed ({@link #onRound} asks for its model). */
+    @Override
+    public int roundsUntilModelNeeded(int completedRounds) {
+        int rounds = Integer.MAX_VALUE;
+        for (int every : new int[]{options.evalEveryRounds(), options.checkpointEvery()}) {
+            if (every > 0) {
+                rounds = Math.min(rounds, every - completedRounds % every);
+            }
+        }
+        return rounds;
+    }
+
     @Override
     public void onEpochEnd(int epoch, RoundEnd next) {
         Optional<Metrics> m = Optional.empty();
