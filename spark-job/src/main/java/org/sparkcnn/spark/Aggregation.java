@@ -9,8 +9,9 @@ public enum Aggregation {
     /** On the executors, through Spark's block manager: the driver receives a few bytes per worker. */
     EXECUTORS,
     /**
-     * {@link #EXECUTORS} when at least two workers would send the driver {@value #AUTO_MIN_FLOATS} floats or more
-     * per round in all (N·(P+S)), {@link #DRIVER} otherwise.
+     * With two workers or more, {@link #EXECUTORS} when rounds can run as barrier jobs (then many rounds share one
+     * job: {@link ExecutorAveraging#maxRoundsPerJob}), or when the workers would send the driver
+     * {@value #AUTO_MIN_FLOATS} floats or more per round in all (N·(P+S)); {@link #DRIVER} otherwise.
      */
     AUTO;
 
@@ -33,13 +34,14 @@ public enum Aggregation {
 
     /**
      * The path taken for {@code workers} workers that each exchange {@code floatsPerWorker} floats (parameters, plus
-     * optimizer state when it is averaged): this, with {@link #AUTO} decided.
+     * optimizer state when it is averaged), where rounds can ({@code barrierRounds}) or cannot run as barrier jobs:
+     * this, with {@link #AUTO} decided.
      */
-    public Aggregation resolve(int workers, long floatsPerWorker) {
+    public Aggregation resolve(int workers, long floatsPerWorker, boolean barrierRounds) {
         if (this != AUTO) {
             return this;
         }
-        return workers >= 2 && workers * floatsPerWorker >= AUTO_MIN_FLOATS ? EXECUTORS : DRIVER;
+        return workers >= 2 && (barrierRounds || workers * floatsPerWorker >= AUTO_MIN_FLOATS) ? EXECUTORS : DRIVER;
     }
 
     @Override

@@ -17,7 +17,9 @@ import scala.reflect.ClassTag$;
 import scala.runtime.AbstractFunction1;
 
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.Function;
 import java.util.stream.IntStream;
 
@@ -69,13 +71,7 @@ final class ExecutorAveraging implements Averaging {
     ExecutorAveraging(JavaSparkContext sc, LocalSgd sgd, int params, int stateLength, ExchangePrecision precision,
                       boolean barrier, int failFirstAttemptOfRound) {
         this.sc = sc;
-        // Spark neither allows barrier stages with dynamic allocation nor speculates their tasks: with speculation
-        // on, a slow worker must be re-run elsewhere, so rounds keep the two-job path (SpeculationIT). In local
-        // mode the barrier tasks run in this JVM, which Spark 3.5's barrier timer would keep alive (BarrierTimer)
-        this.barrier = barrier && sc.getConf().getBoolean(ParameterAveraging.BARRIER_ROUNDS, true)
-                && !sc.getConf().getBoolean("spark.dynamicAllocation.enabled", false)
-                && !sc.getConf().getBoolean("spark.speculation", false)
-                && (!sc.isLocal() || BarrierTimer.daemon());
+        this.barrier = barrier && barrierAllowed(sc);
         this.sgd = sgd;
         this.precision = precision;
         this.failFirstAttemptOfRound = failFirstAttemptOfRound;
@@ -84,6 +80,20 @@ final class ExecutorAveraging implements Averaging {
         this.sliceTasks = sc.parallelize(IntStream.range(0, slices).boxed().toList(), slices);
         this.workerTasks = sc.parallelize(IntStream.range(0, workers).boxed().toList(), workers);
         this.layout = new SliceLayout(params + (sgd.plan().averageUpdater() ? stateLength : 0), slices);
+    }
+
+    /**
+     * Whether this context's settings let rounds run as barrier jobs: barrier rounds on
+     * ({@link ParameterAveraging#BARRIER_ROUNDS}). Spark neither allows barrier stages with dynamic allocation nor
+     * speculates their tasks: with speculation on, a slow worker must be re-run elsewhere, so rounds keep the two-job
+     * path (SpeculationIT). In local mode the barrier tasks run in this JVM, which Spark 3.5's barrier timer would
+     * keep alive ({@link BarrierTimer}).
+     */
+    static boolean barrierAllowed(JavaSparkContext sc) {
+        return sc.getConf().getBoolean(ParameterAveraging.BARRIER_ROUNDS, true)
+                && !sc.getConf().getBoolean("spark.dynamicAllocation.enabled", false)
+                && !sc.getConf().getBoolean("spark.speculation", false)
+                && (!sc.isLocal() || BarrierTimer.daemon());
     }
 
     @Override
@@ -96,30 +106,55 @@ final class ExecutorAveraging implements Averaging {
         originId = sc.sc().newRddId();
     }
 
-    /**
-     * Runs round {@code t} as one barrier job when every worker has a task slot at once ({@link #oneJobFits}), else
-     * as two jobs. A barrier job that fails is not retried by Spark (a barrier result stage is aborted as a whole):
-     * the round runs again as two jobs, from the same starting blocks, where Spark retries single tasks; a lost block
-     * is left to the driver's replay.
-     */
     @Override
     public Outcome round(Shards shards, RoundTask t, String label) {
+        return rounds(shards, List.of(t), label).get(0);
+    }
+
+    /** Any number of rounds while a barrier job fits ({@link #oneJobFits}), else one. */
+    @Override
+    public int maxRoundsPerJob() {
+        return oneJobFits() ? Integer.MAX_VALUE : 1;
+    }
+
+    /**
+     * Runs rounds {@code tasks} as one barrier job when every worker has a task slot at once ({@link #oneJobFits}),
+     * else each as two jobs. A barrier job that fails is not retried by Spark (a barrier result stage is aborted as a
+     * whole): its rounds run again as two jobs each, from the same starting blocks, where Spark retries single tasks;
+     * a lost block is left to the driver's replay.
+     */
+    @Override
+    public List<Outcome> rounds(Shards shards, List<RoundTask> tasks, String label) {
         if (oneJobFits()) {
             try {
-                return exchange(t, x -> oneJob(shards, t, label, x));
+                return exchange(tasks, xs -> oneJob(shards, tasks, label, xs));
             } catch (Exception e) {                        // a failed job is a SparkException, checked in Java
                 if (LostBlockException.causedBy(e) || !failedBarrierStage(e)) {
                     throw e;
                 }
-                LOG.warn("the barrier job of round {} failed ({}): running the round again as two jobs",
-                        t.globalRound() + 1, e.getMessage().lines().findFirst().orElse(""));
+                LOG.warn("the barrier job of round{} {} failed ({}): running {} again as two jobs each",
+                        tasks.size() == 1 ? "" : "s", roundNumbers(tasks), e.getMessage().lines().findFirst()
+                                .orElse(""), tasks.size() == 1 ? "it" : "them");
             }
         }
-        return exchange(t, x -> twoJobs(shards, t, label, x));
+        List<Outcome> outcomes = new ArrayList<>(tasks.size());
+        for (RoundTask t : tasks) {
+            Outcome o = exchange(List.of(t), xs -> List.of(twoJobs(shards, t, label, xs[0]))).get(0);
+            outcomes.add(o);
+            if (Arrays.stream(o.stats()).anyMatch(w -> !Double.isFinite(w.lossSum()))) {
+                break;
+            }
+        }
+        return outcomes;
+    }
+
+    private static String roundNumbers(List<RoundTask> tasks) {
+        int first = tasks.get(0).globalRound() + 1;
+        return tasks.size() == 1 ? Integer.toString(first) : first + "-" + (first + tasks.size() - 1);
     }
 
     /**
-     * Whether this round may run as one barrier job: barrier rounds are on ({@link ParameterAveraging#BARRIER_ROUNDS}),
+     * Whether rounds may run as one barrier job: barrier rounds are on ({@link ParameterAveraging#BARRIER_ROUNDS}),
      * dynamic allocation is off (Spark refuses barrier stages with it), and the cluster has a task slot for every
      * worker now (else Spark would wait for slots, 15 s at a time).
      */
@@ -132,31 +167,52 @@ final class ExecutorAveraging implements Averaging {
         return e.getMessage() != null && e.getMessage().contains("failed barrier ResultStage");
     }
 
-    /** The round's block groups; commits them once {@code jobs} succeeded, removes them when it failed. */
-    private Outcome exchange(RoundTask t, Function<ExchangeRound, Outcome> jobs) {
-        int slicesOut = SliceBlocks.newGroup(sc);
-        int statesOut = sgd.plan().averageUpdater() ? -1 : SliceBlocks.newGroup(sc);
-        int averagedOut = SliceBlocks.newGroup(sc);
-        int deltasOut = precision == ExchangePrecision.BF16 ? SliceBlocks.newGroup(sc) : -1;
-        ExchangeRound x = new ExchangeRound(origin, originId, averaged, deltas, base, states, slicesOut, statesOut,
-                averagedOut, deltasOut, layout, precision);
+    /**
+     * The block groups of rounds {@code tasks}, each round's inputs the previous one's outputs; commits the last
+     * round's once {@code jobs} ran every round, and removes every other group.
+     */
+    private List<Outcome> exchange(List<RoundTask> tasks, Function<ExchangeRound[], List<Outcome>> jobs) {
+        ExchangeRound[] xs = new ExchangeRound[tasks.size()];
+        int averagedIn = averaged;
+        int deltasIn = deltas;
+        int baseIn = base;
+        int statesIn = states;
+        for (int i = 0; i < xs.length; i++) {
+            int slicesOut = SliceBlocks.newGroup(sc);
+            int statesOut = sgd.plan().averageUpdater() ? -1 : SliceBlocks.newGroup(sc);
+            int averagedOut = SliceBlocks.newGroup(sc);
+            int deltasOut = precision == ExchangePrecision.BF16 ? SliceBlocks.newGroup(sc) : -1;
+            xs[i] = new ExchangeRound(origin, originId, averagedIn, deltasIn, baseIn, statesIn, slicesOut, statesOut,
+                    averagedOut, deltasOut, layout, precision);
+            baseIn = xs[i].startId();
+            averagedIn = averagedOut;
+            deltasIn = deltasOut;
+            statesIn = statesOut;
+        }
+        ExchangeRound last = xs[xs.length - 1];
+        boolean committed = false;
         try {
-            Outcome o = jobs.apply(x);
-            SliceBlocks.remove(states);                    // the previous round's states are no longer needed
-            states = statesOut;
-            SliceBlocks.remove(averaged);                  // the averagers needed the round's starting model
-            SliceBlocks.remove(deltas);
-            base = x.startId();
-            averaged = averagedOut;
-            deltas = deltasOut;
+            List<Outcome> o = jobs.apply(xs);
+            if (o.size() == xs.length) {
+                SliceBlocks.remove(states);                // the previous round's states are no longer needed
+                SliceBlocks.remove(averaged);              // the averagers needed the round's starting model
+                SliceBlocks.remove(deltas);
+                base = last.startId();
+                averaged = last.averagedOut();
+                deltas = last.deltasOut();
+                states = last.statesOut();
+                committed = true;
+            }
             return o;
         } finally {
             sc.setJobDescription(null);
-            SliceBlocks.remove(slicesOut);
-            if (averaged != averagedOut) {                 // a failed round leaves nothing behind
-                SliceBlocks.remove(averagedOut);
-                SliceBlocks.remove(deltasOut);
-                SliceBlocks.remove(statesOut);
+            for (ExchangeRound x : xs) {
+                SliceBlocks.remove(x.slicesOut());
+                if (x != last || !committed) {             // a failed round leaves nothing behind
+                    SliceBlocks.remove(x.averagedOut());
+                    SliceBlocks.remove(x.deltasOut());
+                    SliceBlocks.remove(x.statesOut());
+                }
             }
         }
     }
@@ -178,20 +234,25 @@ final class ExecutorAveraging implements Averaging {
         return new Outcome(stats, (System.nanoTime() - began) / 1e9, bytes);
     }
 
-    /** Local steps and averaging in one barrier job ({@link BarrierRound}). */
-    private Outcome oneJob(Shards shards, RoundTask t, String label, ExchangeRound x) {
+    /** Local steps and averaging of rounds {@code tasks} in one barrier job ({@link BarrierRound}). */
+    private List<Outcome> oneJob(Shards shards, List<RoundTask> tasks, String label, ExchangeRound[] xs) {
         sc.setJobDescription(label + ": " + ONE_JOB);
-        BarrierReport[] reports = (BarrierReport[]) sc.sc().runJob(barrierShards(shards),
-                new BarrierRound(sgd, t, x, failFirstAttemptOfRound), ClassTag$.MODULE$.apply(BarrierReport.class));
-        WorkerStats[] stats = new WorkerStats[reports.length];
-        double seconds = 0;
-        long bytes = 0;
-        for (int w = 0; w < reports.length; w++) {
-            stats[w] = reports[w].stats();
-            seconds = Math.max(seconds, reports[w].averagingSeconds());
-            bytes += stats[w].remoteBytes() + reports[w].averagingBytes();
+        BarrierReport[][] reports = (BarrierReport[][]) sc.sc().runJob(barrierShards(shards),
+                new BarrierRound(sgd, tasks.toArray(RoundTask[]::new), xs, failFirstAttemptOfRound),
+                ClassTag$.MODULE$.apply(BarrierReport[].class));
+        List<Outcome> outcomes = new ArrayList<>(reports[0].length);
+        for (int r = 0; r < reports[0].length; r++) {
+            WorkerStats[] stats = new WorkerStats[reports.length];
+            double seconds = 0;
+            long bytes = 0;
+            for (int w = 0; w < reports.length; w++) {
+                stats[w] = reports[w][r].stats();
+                seconds = Math.max(seconds, reports[w][r].averagingSeconds());
+                bytes += stats[w].remoteBytes() + reports[w][r].averagingBytes();
+            }
+            outcomes.add(new Outcome(stats, seconds, bytes));
         }
-        return new Outcome(stats, seconds, bytes);
+        return outcomes;
     }
 
     /** The shards as a barrier RDD (Spark launches its tasks all at once), made once per shards RDD. */

@@ -16,7 +16,7 @@ final class JobPace {
 
     /** The rounds the next job may run (at least one). */
     int rounds() {
-        if (targetSeconds <= 0 || Double.isNaN(secondsPerRound)) {
+        if (!(targetSeconds > 0) || Double.isNaN(secondsPerRound)) {
             return 1;
         }
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.floor(targetSeconds / Math.max(1e-6,

@@ -38,6 +38,7 @@ public final class KryoRegistrator implements org.apache.spark.serializer.KryoRe
         kryo.register(WorkerStats.class, new WorkerStatsSerializer());
         kryo.register(WorkerStats[].class);
         kryo.register(BarrierReport.class, new BarrierReport.KryoSerializer());
+        kryo.register(BarrierReport[].class);
         kryo.register(WorkerResult.class, new WorkerResultSerializer());
         kryo.register(WorkerResult[].class);
         kryo.register(EvalCounts.class, new EvalCountsSerializer());

@@ -2,6 +2,7 @@ package org.sparkcnn.spark;
 
 import org.apache.spark.TaskContext;
 import org.apache.spark.TaskKilledException;
+import org.sparkcnn.core.data.ImageChunks;
 import org.sparkcnn.core.train.LocalTrainer;
 import org.sparkcnn.spark.data.ExampleChunk;
 import org.sparkcnn.spark.exchange.ExchangePrecision;
@@ -36,6 +37,11 @@ final class LocalSgdToBlocks extends AbstractFunction2<TaskContext, Iterator<Exa
 
     @Override
     public WorkerStats apply(TaskContext ctx, Iterator<ExampleChunk> chunks) {
+        return run(ctx, sgd.shard(chunks));
+    }
+
+    /** The round of worker {@code ctx.partitionId()} on its cached shard {@code shard}. */
+    WorkerStats run(TaskContext ctx, ImageChunks shard) {
         int worker = ctx.partitionId();
         boolean averageState = sgd.plan().averageUpdater();
         LocalTrainer trainer = sgd.trainer(ctx);
@@ -51,7 +57,7 @@ final class LocalSgdToBlocks extends AbstractFunction2<TaskContext, Iterator<Exa
                     : SliceBlocks.get(x.statesIn(), worker, "optimizer state of worker " + worker, traffic));
         }
 
-        WorkerStats stats = sgd.run(ctx, sgd.shard(chunks), trainer, task, 0);
+        WorkerStats stats = sgd.run(ctx, shard, trainer, task, 0);
 
         float[] v = new float[layout.length()];
         LocalSgd.copyOut(trainer.network().params(), v, 0);

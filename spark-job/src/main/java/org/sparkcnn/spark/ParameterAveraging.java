@@ -29,8 +29,8 @@ public final class ParameterAveraging {
     public static final String BARRIER_ROUNDS = "spark.cnn.aggregation.barrier";
     /**
      * Spark setting (default {@value #DEFAULT_JOB_SECONDS}): where a path can run several rounds as one Spark job
-     * (one worker on the driver path: {@link Averaging#maxRoundsPerJob}), the seconds of rounds it aims a job at
-     * ({@link JobPace}); 0 runs a job per round. The model is the same either way.
+     * ({@link Averaging#maxRoundsPerJob}), the seconds of rounds it aims a job at ({@link JobPace}); 0 runs a job per
+     * round, as a round timeout does (it bounds each round). The model is the same either way.
      */
     public static final String ROUNDS_PER_JOB_SECONDS = "spark.cnn.rounds.jobSeconds";
     static final double DEFAULT_JOB_SECONDS = 2.0;
@@ -93,15 +93,13 @@ public final class ParameterAveraging {
      */
     public ParameterAveraging(JavaSparkContext sc, TrainingPlan plan, Aggregation aggregation,
                               ExchangePrecision precision, int failRound, long roundTimeoutSeconds) {
-        this(sc, plan, aggregation, precision, true, failRound, roundTimeoutSeconds,
-                sc.getConf().getDouble(ROUNDS_PER_JOB_SECONDS, DEFAULT_JOB_SECONDS));
+        this(sc, plan, aggregation, precision, true, failRound, roundTimeoutSeconds, Double.NaN);
     }
 
     /** With one-job rounds allowed or not (for tests). */
     ParameterAveraging(JavaSparkContext sc, TrainingPlan plan, Aggregation aggregation, ExchangePrecision precision,
                        boolean barrierRounds, int failRound) {
-        this(sc, plan, aggregation, precision, barrierRounds, failRound, 0,
-                sc.getConf().getDouble(ROUNDS_PER_JOB_SECONDS, DEFAULT_JOB_SECONDS));
+        this(sc, plan, aggregation, precision, barrierRounds, failRound, 0, Double.NaN);
     }
 
     /** With the seconds a job of several rounds aims at ({@link #ROUNDS_PER_JOB_SECONDS}), for tests. */
@@ -119,10 +117,11 @@ public final class ParameterAveraging {
         }
         this.roundTimeoutSeconds = roundTimeoutSeconds;
         this.sc = sc;
-        this.jobSeconds = jobSeconds;
-        if (!(jobSeconds >= 0)) {
+        this.jobSeconds = Double.isNaN(jobSeconds) && sc != null
+                ? sc.getConf().getDouble(ROUNDS_PER_JOB_SECONDS, DEFAULT_JOB_SECONDS) : jobSeconds;
+        if (this.jobSeconds < 0) {
             throw new IllegalArgumentException(ROUNDS_PER_JOB_SECONDS + " must be 0 (a job per round) or positive, got "
-                    + jobSeconds);
+                    + this.jobSeconds);
         }
         this.barrierRounds = barrierRounds;
         this.plan = plan;
@@ -131,7 +130,8 @@ public final class ParameterAveraging {
                     + "path exchanges nothing between executors: use --aggregation executors (or auto)");
         }
         this.aggregation = precision == ExchangePrecision.BF16 ? Aggregation.EXECUTORS : aggregation.resolve(
-                plan.workers(), plan.spec().paramCount() + (plan.averageUpdater() ? stateLength() : 0L));
+                plan.workers(), plan.spec().paramCount() + (plan.averageUpdater() ? stateLength() : 0L),
+                barrierRounds && sc != null && ExecutorAveraging.barrierAllowed(sc));
         this.precision = precision;
         this.failFirstAttemptOfRound = failRound;
     }
@@ -233,35 +233,70 @@ public final class ParameterAveraging {
                         failFirstAttemptOfRound)
                 : new DriverAveraging(sc, sgd)) {
             avg.restart(start.vectors());
-            JobPace pace = new JobPace(jobSeconds);
+            JobPace pace = new JobPace(roundTimeoutSeconds > 0 ? 0 : jobSeconds);   // a bound per round: a job each
             TrainingState replayFrom = start;
             TrainingState s = start;                       // position; its vectors are those of replayFrom
-            int reported = start.globalRound();            // rounds below this were reported before a replay
+            int reported = start.globalRound();            // rounds up to this one were reported
+            int endReported = -1;                          // epochs up to this one had their end reported
             int replays = 0;
-            while (s.epoch() < plan.epochs() && (maxRounds <= 0 || s.globalRound() < maxRounds)) {
-                int rounds = roundsIn(s.epoch(), n);
-                if (s.round() >= rounds) {
-                    RoundEnd end = new RoundEnd(s.epoch(), s.round(), s.globalRound(), s.iteration(), avg::collect);
-                    if (s.globalRound() >= reported) {
-                        listener.onEpochEnd(s.epoch(), end);
-                    }
-                    TrainingState atEnd = end.state();      // an epoch end is always a replay point
-                    s = new TrainingState(s.epoch() + 1, 0, s.globalRound(), s.iteration(), atEnd.params(),
-                            atEnd.states());
-                    replayFrom = s;
-                    continue;
-                }
-                long began = System.nanoTime();
-                Shards shards = data.shardsFor(s.epoch());
-                List<RoundTask> tasks = tasks(s, n, Math.min(rounds - s.round(), Math.min(
-                        maxRounds <= 0 ? Integer.MAX_VALUE : maxRounds - s.globalRound(),
-                        Math.min(avg.maxRoundsPerJob(), Math.min(listener.roundsUntilModelNeeded(s.globalRound()),
-                                pace.rounds())))));
-                String label = label(s, tasks.size(), rounds);
-                List<Averaging.Outcome> outcomes;
+            while (true) {
                 try {
-                    outcomes = watchdog.run(s.globalRound(), tasks.size(), label,
+                    if (s.epoch() >= plan.epochs() || (maxRounds > 0 && s.globalRound() >= maxRounds)) {
+                        return new RoundEnd(s.epoch(), s.round(), s.globalRound(), s.iteration(), avg::collect)
+                                .state();
+                    }
+                    int rounds = roundsIn(s.epoch(), n);
+                    if (s.round() >= rounds) {
+                        RoundEnd end = new RoundEnd(s.epoch(), s.round(), s.globalRound(), s.iteration(),
+                                avg::collect);
+                        if (s.globalRound() >= reported && s.epoch() > endReported) {
+                            listener.onEpochEnd(s.epoch(), end);
+                            endReported = s.epoch();
+                        }
+                        TrainingState atEnd = end.state();  // an epoch end is always a replay point
+                        s = new TrainingState(s.epoch() + 1, 0, s.globalRound(), s.iteration(), atEnd.params(),
+                                atEnd.states());
+                        replayFrom = s;
+                        continue;
+                    }
+                    long began = System.nanoTime();
+                    Shards shards = data.shardsFor(s.epoch());
+                    List<RoundTask> tasks = tasks(s, n, Math.min(rounds - s.round(), Math.min(
+                            maxRounds <= 0 ? Integer.MAX_VALUE : maxRounds - s.globalRound(),
+                            Math.min(avg.maxRoundsPerJob(), Math.min(listener.roundsUntilModelNeeded(s.globalRound()),
+                                    pace.rounds())))));
+                    String label = label(s, tasks.size(), rounds);
+                    List<Averaging.Outcome> outcomes = watchdog.run(s.globalRound(), label,
                             () -> avg.rounds(shards, tasks, label));
+                    double wall = (System.nanoTime() - began) / 1e9;
+                    pace.ran(outcomes.size(), wall);
+                    double computed = 0;
+                    for (Averaging.Outcome o : outcomes) {
+                        computed += compute(o);
+                    }
+                    double sharedPerRound = Math.max(0, wall - computed) / outcomes.size();
+                    for (int i = 0; i < outcomes.size(); i++) {
+                        Averaging.Outcome o = outcomes.get(i);
+                        RoundTask task = tasks.get(i);
+                        refuseDivergence(s, o.stats());
+                        int steps = maxSteps(o);
+                        if (steps != task.steps()) {
+                            throw new IllegalStateException("round " + (s.globalRound() + 1) + " ran " + steps
+                                    + " steps where " + task.steps() + " were planned");
+                        }
+                        s = new TrainingState(s.epoch(), s.round() + 1, s.globalRound() + 1, s.iteration() + steps,
+                                s.params(), s.states());
+                        boolean last = i == outcomes.size() - 1;
+                        RoundEnd end = new RoundEnd(s.epoch(), s.round(), s.globalRound(), s.iteration(),
+                                last ? avg::collect : ParameterAveraging::insideJob);
+                        if (s.globalRound() > reported) {
+                            listener.onRound(stats(task, o, compute(o) + sharedPerRound), end, rounds);
+                            reported = s.globalRound();
+                        }
+                        if (last && end.fetched()) {
+                            replayFrom = end.state();
+                        }
+                    }
                 } catch (Exception e) {                    // a failed job is a SparkException, checked in Java
                     if (!avg.canReplay(e) || ++replays > MAX_REPLAYS) {
                         throw e;
@@ -269,41 +304,10 @@ public final class ParameterAveraging {
                     LOG.warn("round {} lost exchange blocks (an executor was lost?): replaying rounds {}..{} from "
                             + "the driver's last model", s.globalRound() + 1, replayFrom.globalRound() + 1,
                             s.globalRound() + 1);
-                    reported = Math.max(reported, s.globalRound());
                     avg.restart(replayFrom.vectors());
                     s = replayFrom;
-                    continue;
-                }
-                double wall = (System.nanoTime() - began) / 1e9;
-                pace.ran(outcomes.size(), wall);
-                double computed = 0;
-                for (Averaging.Outcome o : outcomes) {
-                    computed += compute(o);
-                }
-                double sharedPerRound = Math.max(0, wall - computed) / outcomes.size();
-                for (int i = 0; i < outcomes.size(); i++) {
-                    Averaging.Outcome o = outcomes.get(i);
-                    RoundTask task = tasks.get(i);
-                    refuseDivergence(s, o.stats());
-                    int steps = maxSteps(o);
-                    if (steps != task.steps()) {
-                        throw new IllegalStateException("round " + (s.globalRound() + 1) + " ran " + steps
-                                + " steps where " + task.steps() + " were planned");
-                    }
-                    s = new TrainingState(s.epoch(), s.round() + 1, s.globalRound() + 1, s.iteration() + steps,
-                            s.params(), s.states());
-                    boolean last = i == outcomes.size() - 1;
-                    RoundEnd end = new RoundEnd(s.epoch(), s.round(), s.globalRound(), s.iteration(),
-                            last ? avg::collect : ParameterAveraging::insideJob);
-                    if (s.globalRound() > reported) {
-                        listener.onRound(stats(task, o, compute(o) + sharedPerRound), end, rounds);
-                    }
-                    if (last && end.fetched()) {
-                        replayFrom = end.state();
-                    }
                 }
             }
-            return new RoundEnd(s.epoch(), s.round(), s.globalRound(), s.iteration(), avg::collect).state();
         } finally {
             WorkerCache.release(runId);
         }

@@ -41,11 +41,8 @@ final class RoundWatchdog implements AutoCloseable {
         });
     }
 
-    /**
-     * Runs {@code round}: {@code rounds} rounds from global round {@code globalRound}, described by {@code label},
-     * as one piece of work, within the timeout times {@code rounds}.
-     */
-    <T> T run(int globalRound, int rounds, String label, Round<T> round) {
+    /** Runs {@code round} (global round {@code globalRound}, described by {@code label}) within the timeout. */
+    <T> T run(int globalRound, String label, Round<T> round) {
         if (timer == null) {
             return round.run();
         }
@@ -56,17 +53,13 @@ final class RoundWatchdog implements AutoCloseable {
         ScheduledFuture<?> alarm = timer.schedule(() -> {
             expired.set(true);
             sc.cancelJobGroup(group);
-        }, timeoutSeconds * rounds, TimeUnit.SECONDS);
+        }, timeoutSeconds, TimeUnit.SECONDS);
         try {
             return round.run();
         } catch (Exception e) {
             if (expired.get()) {                        // the cancellation, not the cause, is the story: no cause
-                throw new RoundTimeoutException(rounds == 1
-                        ? String.format(Locale.ROOT, "round %d (%s) ran longer than the round timeout of %d s and was "
-                                + "cancelled", globalRound + 1, label, timeoutSeconds)
-                        : String.format(Locale.ROOT, "rounds %d-%d (%s) ran longer than the round timeout of %d s "
-                                + "times %d rounds and were cancelled", globalRound + 1, globalRound + rounds, label,
-                                timeoutSeconds, rounds));
+                throw new RoundTimeoutException(String.format(Locale.ROOT, "round %d (%s) ran longer than the round "
+                        + "timeout of %d s and was cancelled", globalRound + 1, label, timeoutSeconds));
             }
             throw e;
         } finally {

@@ -7,7 +7,10 @@ import org.sparkcnn.core.optim.OptimizerConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** {@code --aggregation auto} by the floats a round would send the driver; explicit choices stay as given. */
+/**
+ * {@code --aggregation auto}: the executors where rounds can run as barrier jobs, else by the floats a round would
+ * send the driver; explicit choices stay as given.
+ */
 class AggregationTest {
 
     static Aggregation auto(String model, int workers, boolean averageState) {
@@ -17,7 +20,7 @@ class AggregationTest {
     }
 
     @Test
-    void autoAveragesOnTheExecutorsFromFourMillionFloatsPerRound() {
+    void withoutBarrierRoundsAutoAveragesOnTheExecutorsFromFourMillionFloatsPerRound() {
         assertEquals(Aggregation.DRIVER, auto("lenet", 1, true));
         assertEquals(Aggregation.DRIVER, auto("lenet", 4, true));          // 4 x 862,160 floats
         assertEquals(Aggregation.EXECUTORS, auto("lenet", 5, true));
@@ -25,8 +28,15 @@ class AggregationTest {
         assertEquals(Aggregation.EXECUTORS, auto("lenet", 10, false));
         assertEquals(Aggregation.DRIVER, auto("tf-mnist", 1, true));
         assertEquals(Aggregation.EXECUTORS, auto("tf-mnist", 2, true));
-        assertEquals(Aggregation.DRIVER, Aggregation.DRIVER.resolve(64, 10_000_000));
-        assertEquals(Aggregation.EXECUTORS, Aggregation.EXECUTORS.resolve(1, 10));
+        assertEquals(Aggregation.DRIVER, Aggregation.DRIVER.resolve(64, 10_000_000, true));
+        assertEquals(Aggregation.EXECUTORS, Aggregation.EXECUTORS.resolve(1, 10, false));
+    }
+
+    @Test
+    void autoAveragesOnTheExecutorsWhereRoundsCanShareBarrierJobs() {
+        assertEquals(Aggregation.EXECUTORS, Aggregation.AUTO.resolve(2, 862_160, true));
+        assertEquals(Aggregation.DRIVER, Aggregation.AUTO.resolve(2, 862_160, false));
+        assertEquals(Aggregation.DRIVER, Aggregation.AUTO.resolve(1, 10_000_000, true));  // one worker: no exchange
     }
 
     @Test

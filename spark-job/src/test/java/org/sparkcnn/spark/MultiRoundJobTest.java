@@ -34,6 +34,8 @@ class MultiRoundJobTest {
     static final ModelSpec SPEC = Presets.resolve("conv5x5x4,maxpool2,dense16:relu,dropout0.25,softmax10");
     static JavaSparkContext sc;
     static final AtomicInteger STEP_JOBS = new AtomicInteger();
+    /** RDD blocks an executor removed and reported (exchange blocks removed inside jobs: the driver's are silent). */
+    static final AtomicInteger REMOVED_BY_TASKS = new AtomicInteger();
     static ImageArray data;
 
     @BeforeAll
@@ -44,8 +46,15 @@ class MultiRoundJobTest {
             @Override
             public void onJobStart(SparkListenerJobStart start) {
                 String d = start.properties().getProperty("spark.job.description", "");
-                if (d.endsWith(": local steps")) {
+                if (d.endsWith(": local steps") || d.endsWith(": " + ExecutorAveraging.ONE_JOB)) {
                     STEP_JOBS.incrementAndGet();
+                }
+            }
+
+            @Override
+            public void onBlockUpdated(org.apache.spark.scheduler.SparkListenerBlockUpdated update) {
+                if (update.blockUpdatedInfo().blockId().isRDD() && !update.blockUpdatedInfo().storageLevel().isValid()) {
+                    REMOVED_BY_TASKS.incrementAndGet();
                 }
             }
         });
@@ -56,14 +65,17 @@ class MultiRoundJobTest {
         sc.stop();
     }
 
-    /** 1,000 examples, batch 40, τ = 2: 25 batches, so 13 rounds per epoch, the last of one step. */
-    static TrainingPlan plan() {
-        return new TrainingPlan(SPEC, OptimizerConfig.of(OptimizerConfig.Kind.NESTEROV, 0.02), 1, 2, 0, 40, 2, 9,
-                true);
+    /**
+     * 1,000 examples, batch 40, τ = 2: one worker has 25 batches, so 13 rounds per epoch, the last of one step; two
+     * have 13 each, so 7 rounds.
+     */
+    static TrainingPlan plan(int workers) {
+        return new TrainingPlan(SPEC, OptimizerConfig.of(OptimizerConfig.Kind.NESTEROV, 0.02), workers, 2, 0, 40, 2,
+                9, true);
     }
 
     /** Records every round's report, and the model every {@code every} rounds (which it declares). */
-    static final class Recorder implements ParameterAveraging.Listener {
+    static class Recorder implements ParameterAveraging.Listener {
         final int every;
         final List<RoundStats> rounds = new ArrayList<>();
         final List<Integer> globalRounds = new ArrayList<>();
@@ -89,9 +101,14 @@ class MultiRoundJobTest {
     }
 
     private static TrainingState run(double jobSeconds, int failRound, ParameterAveraging.Listener listener) {
-        TrainingPlan plan = plan();
+        return run(1, Aggregation.DRIVER, jobSeconds, failRound, listener);
+    }
+
+    private static TrainingState run(int workers, Aggregation aggregation, double jobSeconds, int failRound,
+                                     ParameterAveraging.Listener listener) {
+        TrainingPlan plan = plan(workers);
         float[] init = new Network(SPEC).initialize(3).params().toFloatVector();
-        ParameterAveraging pa = new ParameterAveraging(sc, plan, Aggregation.DRIVER, failRound, jobSeconds);
+        ParameterAveraging pa = new ParameterAveraging(sc, plan, aggregation, failRound, jobSeconds);
         try (TrainingData d = InMemory.training(sc, data, plan, 1)) {
             return pa.train(d, pa.initialState(init), listener);
         }
@@ -142,5 +159,77 @@ class MultiRoundJobTest {
         };
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> run(1e6, -1, asksEveryRound));
         assertTrue(e.getMessage().contains("roundsUntilModelNeeded"), e.getMessage());
+    }
+
+    /**
+     * Two workers averaging on the executors: rounds of one barrier job each, or many rounds per barrier job, give
+     * the same bits; and after every job only the last round's averaged model is left in the block managers (the
+     * tasks and the driver removed every other round's blocks).
+     */
+    @Test
+    void twoWorkersRunManyRoundsPerBarrierJobWithTheSameBits() throws InterruptedException {
+        STEP_JOBS.set(0);
+        TrainingState expected = run(2, Aggregation.EXECUTORS, 0, -1, new Recorder(1));
+        assertEquals(14, STEP_JOBS.get());
+
+        List<Integer> leftAfterJobs = new ArrayList<>();
+        Recorder grouped = new Recorder(4) {
+            @Override
+            public void onRound(RoundStats stats, RoundEnd next, int roundsInEpoch) {
+                super.onRound(stats, next, roundsInEpoch);
+                if (next.globalRound() % every == 0) {
+                    leftAfterJobs.add(exchangeBlocks(2));
+                }
+            }
+        };
+        STEP_JOBS.set(0);
+        REMOVED_BY_TASKS.set(0);
+        TrainingState got = run(2, Aggregation.EXECUTORS, 1e6, -1, grouped);
+        // rounds 1 (no pace yet), 2-4, 5-7 (the epoch's end), 8, 9-12, 13-14
+        assertEquals(6, STEP_JOBS.get());
+        // inside a job of G rounds, after each round but the last: the round's 4 worker slices, and from the second
+        // on the 2 averaged slices of the round before: 4(G-1) + 2(G-2) for G = 3, 3, 4 and 2
+        for (int i = 0; i < 60 && REMOVED_BY_TASKS.get() < 40; i++) {
+            Thread.sleep(50);                                       // the listener bus is asynchronous
+        }
+        assertEquals(40, REMOVED_BY_TASKS.get());
+        assertArrayEquals(expected.params(), got.params());
+        assertArrayEquals(expected.states()[0], got.states()[0]);
+        assertEquals(expected.iteration(), got.iteration());
+        assertEquals(List.of(2, 2, 2), leftAfterJobs, "exchange blocks left after the jobs ending at rounds 4, 8, 12");
+    }
+
+    /**
+     * Exchange blocks (blocks of RDD ids that are no cached RDD) the block managers hold, once the count has settled
+     * at {@code expected} or after 3 s (the driver removes groups without waiting).
+     */
+    private static int exchangeBlocks(int expected) {
+        int count = -1;
+        for (int i = 0; i < 60 && count != expected; i++) {
+            if (i > 0) {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            java.util.Set<Object> cached = new java.util.HashSet<>(sc.getPersistentRDDs().keySet());
+            scala.collection.Iterator<org.apache.spark.storage.BlockId> ids = org.apache.spark.SparkEnv.get()
+                    .blockManager().master().getMatchingBlockIds(new scala.runtime.AbstractFunction1<
+                            org.apache.spark.storage.BlockId, Object>() {
+                        @Override
+                        public Object apply(org.apache.spark.storage.BlockId id) {
+                            return id.isRDD();
+                        }
+                    }, false).iterator();
+            count = 0;
+            while (ids.hasNext()) {
+                org.apache.spark.storage.RDDBlockId id = (org.apache.spark.storage.RDDBlockId) ids.next();
+                if (!cached.contains(id.rddId())) {
+                    count++;
+                }
+            }
+        }
+        return count;
     }
 }

@@ -74,6 +74,16 @@ public final class SliceBlocks {
         }
     }
 
+    /**
+     * Removes block {@code index} of {@code group} from this executor's store, if it holds it, and tells the master
+     * (executor side; for a block this executor stored and no one reads any more).
+     */
+    public static void removeLocal(int group, int index) {
+        if (group >= 0) {
+            SparkEnv.get().blockManager().removeBlock(new RDDBlockId(group, index), true);
+        }
+    }
+
     /** Stores {@code v} as block {@code index} of {@code group} in this executor's block manager. */
     public static void put(int group, int index, float[] v) {
         put(group, index, v, ExchangePrecision.FP32);
