@@ -34,8 +34,9 @@ import java.util.stream.IntStream;
  *       as the driver's, so the same bits), and leaves averaged slice k in its executor's store.</li>
  * </ol>
  * When every worker has a task slot at once, the two steps run as one barrier job ({@link BarrierRound}: the
- * workers wait for each other in an all-gather between them), else as two jobs. Both leave the same blocks, so
- * rounds of either kind follow each other.
+ * workers wait for each other in an all-gather between them), and one barrier job runs many rounds
+ * ({@link #maxRoundsPerJob}); else each round runs as two jobs. Both leave the same blocks, so rounds of either
+ * kind follow each other.
  * Each worker sends and receives about 2·(P+S) floats per round whatever N is (an averaging task receives N/K
  * workers' worth of slices, and its executor hosts N/K workers); the driver receives reports of a few hundred
  * bytes and holds the model only when asked for it ({@link #collect}). With {@code --exchange-precision bf16}
