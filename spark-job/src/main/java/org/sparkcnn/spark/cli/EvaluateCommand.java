@@ -48,7 +48,7 @@ final class EvaluateCommand implements Callable<Integer> {
         Storage storage = new Storage(SparkHadoopUtil.get().newConfiguration(conf));
         ModelFile.Model m = ModelInput.load(storage, model);
         try (JavaSparkContext sc = spark.start("spark-cnn evaluate");
-             StopSignal.Attached stop = StopSignal.attach(sc, () -> "")) {
+             StopSignal.Attached stop = StopSignal.attach(sc, spark.verbose, () -> "")) {
             Metrics metrics = SparkCnn.evaluate(Sources.session(sc), TrainingInput.directory(data), trainSet, m.spec(),
                     m.params().toFloatVector(), spark.workers(sc));
             System.out.println(metrics.toTable());

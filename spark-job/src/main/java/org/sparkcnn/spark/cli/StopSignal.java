@@ -1,5 +1,7 @@
 package org.sparkcnn.spark.cli;
 
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.SparkListener;
@@ -35,8 +37,8 @@ final class StopSignal {
 
     private static final AtomicReference<Signal> RECEIVED = new AtomicReference<>();
     private static final AtomicBoolean TOLD = new AtomicBoolean();
-    /** The running command's Spark context, while it is attached. */
-    private static volatile SparkContext running;
+    /** The running command's Spark context, while it is attached, and whether Spark's logging is kept quiet. */
+    private static volatile Running running;
     /** What the stop line adds for the last attached command; it stays after the command unwound. */
     private static volatile Supplier<String> hint = () -> "";
 
@@ -45,6 +47,8 @@ final class StopSignal {
         @Override
         void close();
     }
+
+    private record Running(SparkContext sc, boolean quiet) { }
 
     private StopSignal() { }
 
@@ -62,9 +66,10 @@ final class StopSignal {
     /**
      * Lets a stop cancel {@code sc}'s jobs until the returned registration closes. Call on the thread that submits
      * the jobs: its jobs then interrupt their tasks when cancelled. {@code hint} completes the stop line (empty:
-     * nothing to add), e.g. how to resume.
+     * nothing to add), e.g. how to resume. Unless {@code verbose}, Spark logs only errors once a stop arrived (not
+     * one warning per cancelled task).
      */
-    static Attached attach(JavaSparkContext sc, Supplier<String> hint) {
+    static Attached attach(JavaSparkContext sc, boolean verbose, Supplier<String> hint) {
         sc.setLocalProperty(INTERRUPT, "true");
         AtomicInteger tasks = new AtomicInteger();
         SparkListener listener = new SparkListener() {
@@ -87,7 +92,7 @@ final class StopSignal {
         };
         sc.sc().addSparkListener(listener);
         StopSignal.hint = hint;
-        running = sc.sc();
+        running = new Running(sc.sc(), !verbose);
         return () -> {
             running = null;
             if (RECEIVED.get() != null) {
@@ -141,11 +146,14 @@ final class StopSignal {
         if (!RECEIVED.compareAndSet(null, s)) {
             System.exit(tell());                                    // a second signal: now, through the JVM's shutdown
         }
-        SparkContext sc = running;
-        if (sc == null) {
+        Running r = running;
+        if (r == null) {
             System.exit(tell());
         }
-        sc.cancelAllJobs();
+        if (r.quiet()) {
+            Configurator.setLevel("org.apache.spark", Level.ERROR);
+        }
+        r.sc().cancelAllJobs();
         Thread grace = new Thread(() -> {
             try {
                 TimeUnit.SECONDS.sleep(GRACE_SECONDS);

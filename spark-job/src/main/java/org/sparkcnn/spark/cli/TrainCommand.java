@@ -241,7 +241,7 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
             ImageArray test = Inputs.load(storage, data, false, testLimit, plan.spec());
             Map<String, Object> configuration = config.configuration(data, plan.workers(), train.size(), engine);
             try (JavaSparkContext sc = new JavaSparkContext(sparkConf);
-                 StopSignal.Attached stop = StopSignal.attach(sc, () -> "")) {
+                 StopSignal.Attached stop = StopSignal.attach(sc, spark.verbose, () -> "")) {
                 quiet(sc);
                 return other.get().train(new TrainEngine.Run(sc, plan, new RunOutputs(storage, out, keepCheckpoints),
                         configuration, progress, train, test, seed, evalEveryRounds));
@@ -255,7 +255,7 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
             config = config.toBuilder().workers(spark.workers(sc)).build();
             Storage storage = new Storage(sc.hadoopConfiguration());
             TrainingResult result;
-            try (StopSignal.Attached stop = StopSignal.attach(sc, () -> resumeHint(storage))) {
+            try (StopSignal.Attached stop = StopSignal.attach(sc, spark.verbose, () -> resumeHint(storage))) {
                 result = SparkCnn.train(session, TrainingInput.directory(data), config, options(bar));
             }
             bar.close();
