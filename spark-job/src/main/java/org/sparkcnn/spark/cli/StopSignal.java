@@ -70,6 +70,7 @@ final class StopSignal {
      * one warning per cancelled task).
      */
     static Attached attach(JavaSparkContext sc, boolean verbose, Supplier<String> hint) {
+        String interrupt = sc.getLocalProperty(INTERRUPT);
         sc.setLocalProperty(INTERRUPT, "true");
         AtomicInteger tasks = new AtomicInteger();
         SparkListener listener = new SparkListener() {
@@ -100,6 +101,7 @@ final class StopSignal {
             }
             if (!sc.sc().isStopped()) {
                 sc.sc().removeSparkListener(listener);
+                sc.setLocalProperty(INTERRUPT, interrupt);
             }
         };
     }
