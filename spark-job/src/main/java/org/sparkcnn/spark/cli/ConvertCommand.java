@@ -42,7 +42,8 @@ final class ConvertCommand implements Callable<Integer> {
         }
         IdxSource train = open(true);
         IdxSource test = open(false);
-        try (JavaSparkContext sc = spark.start("spark-cnn convert")) {
+        try (JavaSparkContext sc = spark.start("spark-cnn convert");
+             StopSignal.Attached stop = StopSignal.attach(sc, spark.verbose, () -> "")) {
             var session = Sources.session(sc);
             int workers = spark.workers(sc);
             storage.writeDirectory(out, tmp -> {

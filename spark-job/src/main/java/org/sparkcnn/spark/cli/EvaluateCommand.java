@@ -47,7 +47,8 @@ final class EvaluateCommand implements Callable<Integer> {
         var conf = spark.sparkConf("spark-cnn evaluate");
         Storage storage = new Storage(SparkHadoopUtil.get().newConfiguration(conf));
         ModelFile.Model m = ModelInput.load(storage, model);
-        try (JavaSparkContext sc = spark.start("spark-cnn evaluate")) {
+        try (JavaSparkContext sc = spark.start("spark-cnn evaluate");
+             StopSignal.Attached stop = StopSignal.attach(sc, spark.verbose, () -> "")) {
             Metrics metrics = SparkCnn.evaluate(Sources.session(sc), TrainingInput.directory(data), trainSet, m.spec(),
                     m.params().toFloatVector(), spark.workers(sc));
             System.out.println(metrics.toTable());

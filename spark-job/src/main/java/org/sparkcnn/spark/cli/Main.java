@@ -11,7 +11,8 @@ import java.io.PrintWriter;
  * on the class path ({@code export} from the tools module). Every error caused by input ends
  * with one line naming the problem (a stack trace only with {@code --verbose}) and a non-zero exit code: 2 for a
  * bad option or input, 3 when training diverges, 4 for an I/O failure that is not about the input (permission
- * denied, disk full), 1 for an internal error ({@link Failure}).
+ * denied, disk full), 1 for an internal error ({@link Failure}). A command stopped by SIGTERM or SIGINT ends with one
+ * line saying so and 128 + the signal's number ({@link StopSignal}).
  */
 @Command(name = "spark-cnn", mixinStandardHelpOptions = true, showDefaultValues = true, version = "spark-cnn 0.1.0",
         description = "Distributed training of convolutional networks on Apache Spark.",
@@ -30,6 +31,7 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        StopSignal.install();
         System.exit(run(args));
     }
 
@@ -67,6 +69,9 @@ public final class Main implements Runnable {
     static int report(Exception e, boolean verbose) {
         if (verbose) {
             e.printStackTrace();
+        }
+        if (StopSignal.received()) {                // the stop cancelled the command's jobs: not a failure
+            return StopSignal.tell();
         }
         Failure f = Failure.of(e, verbose);
         err().println("spark-cnn: error: " + Redaction.text(f.message()));

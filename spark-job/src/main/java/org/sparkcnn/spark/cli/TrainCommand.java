@@ -240,7 +240,8 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
             ImageArray train = Inputs.load(storage, data, true, trainLimit, plan.spec());
             ImageArray test = Inputs.load(storage, data, false, testLimit, plan.spec());
             Map<String, Object> configuration = config.configuration(data, plan.workers(), train.size(), engine);
-            try (JavaSparkContext sc = new JavaSparkContext(sparkConf)) {
+            try (JavaSparkContext sc = new JavaSparkContext(sparkConf);
+                 StopSignal.Attached stop = StopSignal.attach(sc, spark.verbose, () -> "")) {
                 quiet(sc);
                 return other.get().train(new TrainEngine.Run(sc, plan, new RunOutputs(storage, out, keepCheckpoints),
                         configuration, progress, train, test, seed, evalEveryRounds));
@@ -252,7 +253,11 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
             quiet(sc);
             config = config.toBuilder().workers(spark.workers(sc)).build();
-            TrainingResult result = SparkCnn.train(session, TrainingInput.directory(data), config, options(bar));
+            Storage storage = new Storage(sc.hadoopConfiguration());
+            TrainingResult result;
+            try (StopSignal.Attached stop = StopSignal.attach(sc, spark.verbose, () -> resumeHint(storage))) {
+                result = SparkCnn.train(session, TrainingInput.directory(data), config, options(bar));
+            }
             bar.close();
             System.out.println(result.test().orElseThrow().toTable());
             System.out.printf(java.util.Locale.ROOT, "wrote %s (model.scnn, metrics.json, rounds.csv)%n",
@@ -261,6 +266,24 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
             throw new UserError(optionOf(e));
         }
         return 0;
+    }
+
+    /** After a stop: where a rerun with --resume continues, the newest checkpoint in --out (the one it reads). */
+    private String resumeHint(Storage storage) {
+        String dir = Storage.join(out, "checkpoints");
+        List<String> names;
+        try {
+            names = storage.list(dir).stream().filter(n -> n.matches("checkpoint-\\d+\\.bin")).sorted().toList();
+        } catch (java.io.IOException e) {
+            return "";
+        }
+        if (names.isEmpty()) {
+            return "no checkpoint was written yet, so a rerun starts over (--checkpoint-every K writes one every K "
+                    + "rounds, and one is written at every epoch's end)";
+        }
+        String last = names.get(names.size() - 1);
+        return "run the same command (same --out) with --resume to continue from the last checkpoint, after round "
+                + Integer.parseInt(last.replaceAll("\\D", "")) + " (" + Redaction.uri(Storage.join(dir, last)) + ")";
     }
 
     private void quiet(JavaSparkContext sc) {
