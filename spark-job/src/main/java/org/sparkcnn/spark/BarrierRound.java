@@ -3,6 +3,7 @@ package org.sparkcnn.spark;
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.TaskContext;
 import org.sparkcnn.core.data.ImageChunks;
+import org.sparkcnn.core.train.LocalTrainer;
 import org.sparkcnn.spark.data.ExampleChunk;
 import org.sparkcnn.spark.exchange.SliceBlocks;
 import scala.collection.Iterator;
@@ -47,10 +48,11 @@ final class BarrierRound extends AbstractFunction2<TaskContext, Iterator<Example
     public BarrierReport[] apply(TaskContext ctx, Iterator<ExampleChunk> chunks) {
         BarrierTaskContext barrier = BarrierTaskContext.get();
         ImageChunks shard = sgd.shard(chunks);
+        LocalTrainer trainer = sgd.trainer(ctx);
         List<BarrierReport> reports = new ArrayList<>(tasks.length);
         for (int i = 0; i < tasks.length; i++) {
             ExchangeRound x = exchanges[i];
-            WorkerStats stats = new LocalSgdToBlocks(sgd, tasks[i], x).run(ctx, shard);
+            WorkerStats stats = new LocalSgdToBlocks(sgd, tasks[i], x).run(ctx, shard, trainer);
             String[] gathered = BarrierSync.allGather(barrier, stats.examples() + " "
                     + Double.isFinite(stats.lossSum()));
             long began = System.nanoTime();

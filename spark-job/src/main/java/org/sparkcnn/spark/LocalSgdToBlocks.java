@@ -37,14 +37,16 @@ final class LocalSgdToBlocks extends AbstractFunction2<TaskContext, Iterator<Exa
 
     @Override
     public WorkerStats apply(TaskContext ctx, Iterator<ExampleChunk> chunks) {
-        return run(ctx, sgd.shard(chunks));
+        return run(ctx, sgd.shard(chunks), sgd.trainer(ctx));
     }
 
-    /** The round of worker {@code ctx.partitionId()} on its cached shard {@code shard}. */
-    WorkerStats run(TaskContext ctx, ImageChunks shard) {
+    /**
+     * The round of worker {@code ctx.partitionId()} on its cached shard {@code shard}, with {@code trainer}, the
+     * task's ({@link LocalSgd#trainer}, borrowed once per task: a task of several rounds keeps it).
+     */
+    WorkerStats run(TaskContext ctx, ImageChunks shard, LocalTrainer trainer) {
         int worker = ctx.partitionId();
         boolean averageState = sgd.plan().averageUpdater();
-        LocalTrainer trainer = sgd.trainer(ctx);
         Traffic traffic = new Traffic();
         SliceLayout layout = x.layout();
         int p = (int) trainer.network().params().length();
