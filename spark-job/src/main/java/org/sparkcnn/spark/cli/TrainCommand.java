@@ -156,9 +156,9 @@ final class TrainCommand implements java.util.concurrent.Callable<Integer> {
 
     @Option(names = "--aggregation", paramLabel = "WHERE", description = "where the workers' vectors are averaged "
             + "every round: driver (all N vectors pass through the driver), executors (through Spark's block manager; "
-            + "the driver receives a few hundred bytes per task) or auto (executors when N x (parameters + averaged "
-            + "optimizer state) reaches " + Aggregation.AUTO_MIN_FLOATS / 1_000_000 + "M floats); the trained model "
-            + "is the same bits either way")
+            + "the driver receives a few hundred bytes per task) or auto (executors from 2 workers when rounds can run "
+            + "as barrier jobs, else when N x (parameters + averaged optimizer state) reaches "
+            + Aggregation.AUTO_MIN_FLOATS / 1_000_000 + "M floats); the trained model is the same bits either way")
     String aggregation = "auto";
 
     @Option(names = "--exchange-precision", paramLabel = "P", description = "fp32 or bf16: how executors exchange "
