@@ -4,7 +4,7 @@
 # Nesterov momentum, then one table side by side (issue #17). A benchmark, not a test: CI never runs it.
 #
 #   scripts/bench.sh [--quick] [--out DIR] [--data DIR] [--model lenet|tf-mnist] [--epochs 5] [--train-limit N]
-#                    [--seed 1] [--engines "spark-2x1 spark-1x2 torch torch-ddp"]
+#                    [--seed 1 | --seeds "1 2 3"] [--engines "spark-2x1 spark-1x2 torch torch-ddp"]
 #
 # Engines (this machine has C cores; every engine gets all of them):
 #   spark-2x1   scripts/spark-cnn train --workers 2 (2 workers of C/2 cores, tau 5)
@@ -13,6 +13,8 @@
 #   torch-ddp   PyTorch DistributedDataParallel, 2 processes of C/2 threads (gloo on loopback)
 #   dl4j-spark  (on request: slow) train --engine dl4j-spark, 2 workers, tau 5; needs the Spark 3.5 build
 # --quick: 1 epoch on the first 6,400 training images (to check the script, not to quote).
+# --seeds: every engine runs once per seed (the later seeds into DIR/seed-S/); the times in the table are the first
+# seed's, the test accuracy is the mean over the seeds (issue #17 compares accuracy as a mean of 3 seeds).
 #
 # PyTorch is Debian's python3-torch with libopenblas0-pthread (installed with apt-get when missing), run with
 # /usr/bin/python3, that OpenBLAS, OPENBLAS_NUM_THREADS=1, torch threads = cores and OMP_WAIT_POLICY=PASSIVE
@@ -28,6 +30,7 @@ MODEL=lenet
 EPOCHS=5
 LIMIT=0
 SEED=1
+SEEDS=""
 ENGINES="spark-2x1 spark-1x2 torch torch-ddp"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -38,10 +41,12 @@ while [ $# -gt 0 ]; do
     --epochs) EPOCHS="$2"; shift 2 ;;
     --train-limit) LIMIT="$2"; shift 2 ;;
     --seed) SEED="$2"; shift 2 ;;
+    --seeds) SEEDS="$2"; shift 2 ;;
     --engines) ENGINES="$2"; shift 2 ;;
     *) echo "unexpected argument: $1 (see the header of $0)" >&2; exit 2 ;;
   esac
 done
+[[ -n "$SEEDS" ]] && SEED="${SEEDS%% *}"
 # Deeplearning4j's Spark trainer exists for Scala 2.12 only
 [[ " $ENGINES " == *" dl4j-spark "* ]] && export SPARK_CNN_SPARK=3.5
 source "$(dirname "${BASH_SOURCE[0]}")/lib/spark-env.sh"
@@ -72,38 +77,54 @@ fi
   echo "CPU: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $CORES cores"
   echo "Java: $(java -version 2>&1 | head -1); Spark line $SPARK_LINE"
   echo "PyTorch: $("$PY" -c 'import torch; print(torch.__version__)' 2>/dev/null)"
-  echo "data: $DATA; model $MODEL; epochs $EPOCHS; train limit $LIMIT; seed $SEED; engines $ENGINES"
+  echo "data: $DATA; model $MODEL; epochs $EPOCHS; train limit $LIMIT; seed ${SEEDS:-$SEED}; engines $ENGINES"
 } | tee "$OUT/machine.txt" >&2
 
-timed() {   # timed NAME COMMAND...: a cold process, its output lines timestamped into $OUT/NAME.json
+timed() {   # timed NAME COMMAND...: a cold process, its output lines timestamped into $RUN_DIR/NAME.json
   local name="$1"; shift
   echo "== $name" >&2
-  "$PY" "$LIB/bench_cold.py" run --log "$OUT/$name.json" -- "$@"
+  "$PY" "$LIB/bench_cold.py" run --log "$RUN_DIR/$name.json" -- "$@"
 }
 
 # OMP_WAIT_POLICY=PASSIVE: on a loaded machine PyTorch's OpenMP threads otherwise spin-wait for each other; 3,200
 # images on 2 threads under load average ~24 ran at 63 images/s with the default and 1,155-1,593 with PASSIVE.
 torch_env=(env LD_LIBRARY_PATH="$OPENBLAS_DIR" OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS="$CORES"
   OMP_WAIT_POLICY="${BENCH_OMP_WAIT_POLICY:-PASSIVE}")
+RUN_DIR="$OUT"
 timed peak-1 env LD_LIBRARY_PATH="$OPENBLAS_DIR" OPENBLAS_NUM_THREADS=1 "$PY" "$LIB/torch_bench.py" peak
 timed peak-all env LD_LIBRARY_PATH="$OPENBLAS_DIR" OPENBLAS_NUM_THREADS="$CORES" "$PY" "$LIB/torch_bench.py" peak
 
-spark_args=(train --data "$DATA" --model "$MODEL" --epochs "$EPOCHS" --train-limit "$LIMIT" --batch 64 --lr 0.01
-  --updater nesterov --momentum 0.9 --local-steps 5 --seed "$SEED" --progress lines)
-torch_args=(train --data "$DATA" --model "$MODEL" --epochs "$EPOCHS" --train-limit "$LIMIT" --batch 64 --lr 0.01
-  --momentum 0.9 --seed "$SEED")
-for e in $ENGINES; do
-  rm -rf "${OUT:?}/$e"
-  case "$e" in
-    spark-2x1) timed "$e" env SPARK_CNN_SKIP_BUILD=1 "$REPO_ROOT/scripts/spark-cnn" "${spark_args[@]}" --workers 2 --out "$OUT/$e" ;;
-    spark-1x2) timed "$e" env SPARK_CNN_SKIP_BUILD=1 "$REPO_ROOT/scripts/spark-cnn" "${spark_args[@]}" --workers 1 --out "$OUT/$e" ;;
-    dl4j-spark) timed "$e" env SPARK_CNN_SKIP_BUILD=1 "$REPO_ROOT/scripts/spark-cnn" "${spark_args[@]}" --workers 2 \
-      --engine dl4j-spark --out "$OUT/$e" ;;
-    torch) timed "$e" "${torch_env[@]}" "$PY" "$LIB/torch_bench.py" "${torch_args[@]}" --threads "$CORES" ;;
-    torch-ddp) timed "$e" "${torch_env[@]}" "$PY" "$LIB/torch_bench.py" "${torch_args[@]}" --ddp 2 \
-      --threads $(( CORES / 2 > 0 ? CORES / 2 : 1 )) ;;
-    *) die "unknown engine $e (spark-2x1, spark-1x2, torch, torch-ddp, dl4j-spark)" ;;
-  esac
+run_engines() {   # run_engines DIR SEED: every engine once, cold, into DIR
+  RUN_DIR="$1"
+  local seed="$2"
+  mkdir -p "$RUN_DIR"
+  local spark_args=(train --data "$DATA" --model "$MODEL" --epochs "$EPOCHS" --train-limit "$LIMIT" --batch 64
+    --lr 0.01 --updater nesterov --momentum 0.9 --local-steps 5 --seed "$seed" --progress lines)
+  local torch_args=(train --data "$DATA" --model "$MODEL" --epochs "$EPOCHS" --train-limit "$LIMIT" --batch 64
+    --lr 0.01 --momentum 0.9 --seed "$seed")
+  for e in $ENGINES; do
+    rm -rf "${RUN_DIR:?}/$e"
+    case "$e" in
+      spark-2x1) timed "$e" env SPARK_CNN_SKIP_BUILD=1 "$REPO_ROOT/scripts/spark-cnn" "${spark_args[@]}" --workers 2 \
+        --out "$RUN_DIR/$e" ;;
+      spark-1x2) timed "$e" env SPARK_CNN_SKIP_BUILD=1 "$REPO_ROOT/scripts/spark-cnn" "${spark_args[@]}" --workers 1 \
+        --out "$RUN_DIR/$e" ;;
+      dl4j-spark) timed "$e" env SPARK_CNN_SKIP_BUILD=1 "$REPO_ROOT/scripts/spark-cnn" "${spark_args[@]}" --workers 2 \
+        --engine dl4j-spark --out "$RUN_DIR/$e" ;;
+      torch) timed "$e" "${torch_env[@]}" "$PY" "$LIB/torch_bench.py" "${torch_args[@]}" --threads "$CORES" ;;
+      torch-ddp) timed "$e" "${torch_env[@]}" "$PY" "$LIB/torch_bench.py" "${torch_args[@]}" --ddp 2 \
+        --threads $(( CORES / 2 > 0 ? CORES / 2 : 1 )) ;;
+      *) die "unknown engine $e (spark-2x1, spark-1x2, torch, torch-ddp, dl4j-spark)" ;;
+    esac
+  done
+}
+run_engines "$OUT" "$SEED"
+seed_dirs=()
+for s in ${SEEDS#"$SEED"}; do
+  echo "== seed $s" >&2
+  run_engines "$OUT/seed-$s" "$s"
+  seed_dirs+=("$OUT/seed-$s")
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/machine.txt" >&2
-"$PY" "$LIB/bench_cold.py" table --dir "$OUT" --engines "$ENGINES" --epochs "$EPOCHS"
+"$PY" "$LIB/bench_cold.py" table --dir "$OUT" --engines "$ENGINES" --epochs "$EPOCHS" \
+  --seed-dirs "${seed_dirs[*]:-}"

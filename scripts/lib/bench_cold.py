@@ -72,9 +72,16 @@ def torch_times(log):
 
 
 def table(args):
-    def load(name):
-        with open(os.path.join(args.dir, name + ".json")) as f:
+    def load(name, directory=args.dir):
+        with open(os.path.join(directory, name + ".json")) as f:
             return json.load(f)
+
+    def accuracy(name, directory):
+        if ENGINES[name][0] == "torch":
+            return torch_times(load(name, directory))[5]
+        return spark_times(load(name, directory), os.path.join(directory, name))[5]
+
+    seed_dirs = args.seed_dirs.split()
 
     peak = {}
     for threads in (1, "all"):
@@ -88,9 +95,12 @@ def table(args):
             t1, tn, start, n1, nn, acc, flops = torch_times(log)
         else:
             t1, tn, start, n1, nn, acc = spark_times(log, os.path.join(args.dir, name))
+        accs = [acc] + [accuracy(name, d) for d in seed_dirs]
         rows.append({"engine": name, "description": description, "startup_s": start,
                      "first_epoch_s": t1, "first_epoch_images_per_s": n1 / t1, "all_s": tn,
-                     "all_images_per_s": nn / tn, "images": nn, "test_accuracy": acc})
+                     "all_images_per_s": nn / tn, "images": nn, "test_accuracy": acc,
+                     "test_accuracy_seeds": " ".join(f"{a:.4f}" for a in accs),
+                     "test_accuracy_mean": sum(accs) / len(accs)})
     torch_rows = [r for r in rows if r["engine"].startswith("torch")]
     best = max(torch_rows, key=lambda r: r["all_images_per_s"]) if torch_rows else None
     for r in rows:
@@ -98,21 +108,28 @@ def table(args):
         r["share_of_sgemm_peak"] = r["gflops"] / peak["all"]
         for key in ("first_epoch_images_per_s", "all_images_per_s"):
             r[key.replace("images_per_s", "x_torch_best")] = r[key] / best[key] if best else float("nan")
+        r["test_accuracy_pp_vs_torch_best"] = (100 * (r["test_accuracy_mean"] - best["test_accuracy_mean"]) if best
+                                               else float("nan"))
 
     n = args.epochs
     header = ["engine", "start-up s", "1st epoch: images/s (cold)", f"{n} epoch{'s' if n > 1 else ''}: images/s (cold)",
-              f"x PyTorch best (1st / {n})", "GFLOP/s", "% of sgemm peak", f"test acc after {n}"]
+              f"x PyTorch best (1st / {n})", "GFLOP/s", "% of sgemm peak",
+              f"test acc after {n}" + (f", mean of {1 + len(seed_dirs)} seeds" if seed_dirs else ""),
+              "pp vs PyTorch best"]
     md = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
     for r in rows:
         md.append("| " + " | ".join([
             r["description"], f"{r['startup_s']:.1f}", f"{r['first_epoch_images_per_s']:,.0f}",
             f"{r['all_images_per_s']:,.0f}",
             f"{r['first_epoch_x_torch_best']:.2f} / {r['all_x_torch_best']:.2f}",
-            f"{r['gflops']:.1f}", f"{100 * r['share_of_sgemm_peak']:.1f}", f"{r['test_accuracy']:.4f}"]) + " |")
+            f"{r['gflops']:.1f}", f"{100 * r['share_of_sgemm_peak']:.1f}", f"{r['test_accuracy_mean']:.4f}",
+            f"{r['test_accuracy_pp_vs_torch_best']:+.2f}"]) + " |")
     notes = (f"\nPyTorch best = {best['engine'] if best else 'n/a'} (by {n}-epoch images/s). sgemm peak (torch.mm, "
              f"Debian OpenBLAS): {peak[1]:.1f} GFLOP/s on 1 thread, {peak['all']:.1f} on all cores; % of peak "
              f"uses the all-cores figure and {(flops or float('nan')) / 1e6:.2f} MFLOP per training image. Start-up s: process start to the first "
-             f"training step (spark-cnn: to its first round; the driver's gaps between rounds count here).\n")
+             f"training step (spark-cnn: to its first round; the driver's gaps between rounds count here)."
+             + (" Times are the first seed's run; the accuracy is the mean over the seeds (each seed's in "
+                "results.csv); pp vs PyTorch best compares the means." if seed_dirs else "") + "\n")
     text = "\n".join(md) + "\n" + notes
     print(text)
     with open(os.path.join(args.dir, "results.md"), "w") as f:
@@ -135,6 +152,7 @@ def main():
     t.add_argument("--dir", required=True)
     t.add_argument("--engines", required=True)
     t.add_argument("--epochs", type=int, default=5)
+    t.add_argument("--seed-dirs", default="", help="directories of the same engines run with other seeds")
     args = p.parse_args()
     if args.what == "run":
         if args.command[:1] == ["--"]:
