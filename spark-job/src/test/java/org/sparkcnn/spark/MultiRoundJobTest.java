@@ -201,7 +201,7 @@ class MultiRoundJobTest {
 
     /**
      * Exchange blocks (blocks of RDD ids that are no cached RDD) the block managers hold, once the count has settled
-     * at {@code expected} or after 3 s (the driver removes groups without waiting).
+     * at {@code expected} or after 3 s.
      */
     private static int exchangeBlocks(int expected) {
         int count = -1;

@@ -57,10 +57,15 @@ public final class SliceBlocks {
         return id;
     }
 
-    /** Removes every block of {@code group} from every executor, without waiting (driver side). */
+    /**
+     * Removes every block of {@code group} from every executor (driver side), and waits until the executors have
+     * answered: a removal still in flight when the run ends and Spark stops would have its answer rejected by
+     * Spark's stopped thread pool, which prints a stack trace after the run's last line (seen after a diverged
+     * run). Spark bounds the wait by its RPC timeout, and an executor found lost counts as answered.
+     */
     public static void remove(int group) {
         if (group >= 0 && LIVE.remove(group)) {
-            SparkEnv.get().blockManager().master().removeRdd(group, false);
+            SparkEnv.get().blockManager().master().removeRdd(group, true);
         }
     }
 
