@@ -16,25 +16,18 @@ interface Averaging extends AutoCloseable {
     /** Starts (again) from a model the driver holds. */
     void restart(ModelVectors start);
 
-    /** Runs round {@code t}: every worker's local steps on its shard, then the average, kept for the next round. */
-    Outcome round(Shards shards, RoundTask t, String label);
-
     /** The most consecutive rounds {@link #rounds} runs as one Spark job (1: a job per round). */
     default int maxRoundsPerJob() {
         return 1;
     }
 
     /**
-     * Runs the consecutive rounds {@code tasks} of one epoch, at most {@link #maxRoundsPerJob} of them, with the same
-     * bits as one {@link #round} after another; returns their outcomes in order, and stops after a round in which a
-     * worker's loss became NaN or infinite. Only the last round's model can be {@link #collect}ed.
+     * Runs the consecutive rounds {@code tasks} of one epoch, at most {@link #maxRoundsPerJob} of them: in each,
+     * every worker's local steps on its shard, then the average, kept for the next round; the same bits as a job per
+     * round. Returns their outcomes in order, and stops after a round in which a worker's loss became NaN or
+     * infinite. Only the last round's model can be {@link #collect}ed.
      */
-    default List<Outcome> rounds(Shards shards, List<RoundTask> tasks, String label) {
-        if (tasks.size() != 1) {
-            throw new IllegalArgumentException(tasks.size() + " rounds in one job; this path runs one");
-        }
-        return List.of(round(shards, tasks.get(0), label));
-    }
+    List<Outcome> rounds(Shards shards, List<RoundTask> tasks, String label);
 
     /** The model after the last round, on the driver. */
     ModelVectors collect();

@@ -28,11 +28,6 @@ final class DriverAveraging implements Averaging {
         current = start;
     }
 
-    @Override
-    public Outcome round(Shards shards, RoundTask t, String label) {
-        return rounds(shards, List.of(t), label).get(0);
-    }
-
     /** One worker: a job may run any number of rounds; more workers: one. */
     @Override
     public int maxRoundsPerJob() {

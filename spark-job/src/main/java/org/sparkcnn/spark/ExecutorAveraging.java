@@ -107,11 +107,6 @@ final class ExecutorAveraging implements Averaging {
         originId = sc.sc().newRddId();
     }
 
-    @Override
-    public Outcome round(Shards shards, RoundTask t, String label) {
-        return rounds(shards, List.of(t), label).get(0);
-    }
-
     /** Any number of rounds while a barrier job fits ({@link #oneJobFits}), else one. */
     @Override
     public int maxRoundsPerJob() {

@@ -28,11 +28,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * retried by Spark when a task fails: it runs again as two jobs, with the same result.
  */
 class RoundRetryTest {
+    static final ModelSpec SPEC = Presets.resolve("conv5x5x4,maxpool2,dense16:relu,dropout0.25,softmax10");
     static JavaSparkContext sc;
+    static ImageArray data;
     static final AtomicInteger FAILED_TASKS = new AtomicInteger();
 
     @BeforeAll
-    static void start() {
+    static void start() throws java.io.IOException {
+        data = ImageArray.load(Path.of("../data/mnist-sample"), true).limit(600);
         sc = LocalSpark.start("local[2,4]");                      // local mode with up to 4 attempts per task
         sc.sc().addSparkListener(new SparkListener() {
             @Override
@@ -49,6 +52,12 @@ class RoundRetryTest {
         sc.stop();
     }
 
+    /** Adam, batch 32, one epoch of the 600 examples, seed 5. */
+    static TrainingPlan plan(int workers, int tau) {
+        return new TrainingPlan(SPEC, OptimizerConfig.of(OptimizerConfig.Kind.ADAM, 0.002), workers, tau, 0, 32, 1, 5,
+                true);
+    }
+
     /** Where the round averages: on the driver, or on the executors in two jobs or in one barrier job. */
     enum Route { DRIVER, EXECUTORS_TWO_JOBS, EXECUTORS_ONE_JOB }
 
@@ -57,11 +66,8 @@ class RoundRetryTest {
     void aRetriedRoundGivesBitIdenticalParameters(Route route) throws Exception {
         Aggregation aggregation = route == Route.DRIVER ? Aggregation.DRIVER : Aggregation.EXECUTORS;
         FAILED_TASKS.set(0);
-        ModelSpec spec = Presets.resolve("conv5x5x4,maxpool2,dense16:relu,dropout0.25,softmax10");
-        ImageArray data = ImageArray.load(Path.of("../data/mnist-sample"), true).limit(600);
-        TrainingPlan plan = new TrainingPlan(spec, OptimizerConfig.of(OptimizerConfig.Kind.ADAM, 0.002), 2, 3, 0, 32,
-                1, 5, true);
-        float[] init = new Network(spec).initialize(5).params().toFloatVector();
+        TrainingPlan plan = plan(2, 3);
+        float[] init = new Network(SPEC).initialize(5).params().toFloatVector();
         TrainingData bc = InMemory.training(sc, data, plan, 1);
 
         ParameterAveraging clean = new ParameterAveraging(sc, plan, Aggregation.DRIVER);
@@ -99,11 +105,8 @@ class RoundRetryTest {
     @org.junit.jupiter.api.Test
     void aRetriedJobOfSeveralRoundsGivesBitIdenticalParameters() throws Exception {
         FAILED_TASKS.set(0);
-        ModelSpec spec = Presets.resolve("conv5x5x4,maxpool2,dense16:relu,dropout0.25,softmax10");
-        ImageArray data = ImageArray.load(Path.of("../data/mnist-sample"), true).limit(600);
-        TrainingPlan plan = new TrainingPlan(spec, OptimizerConfig.of(OptimizerConfig.Kind.ADAM, 0.002), 1, 2, 0, 32,
-                1, 5, true);
-        float[] init = new Network(spec).initialize(5).params().toFloatVector();
+        TrainingPlan plan = plan(1, 2);
+        float[] init = new Network(SPEC).initialize(5).params().toFloatVector();
         TrainingData bc = InMemory.training(sc, data, plan, 1);
         ParameterAveraging clean = new ParameterAveraging(sc, plan, Aggregation.DRIVER, -1, 0);
         TrainingState expected = clean.train(bc, clean.initialState(init), new ParameterAveraging.Listener() { });
