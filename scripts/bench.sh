@@ -5,6 +5,7 @@
 #
 #   scripts/bench.sh [--quick] [--out DIR] [--data DIR] [--model lenet|tf-mnist] [--epochs 5] [--train-limit N]
 #                    [--seed 1 | --seeds "1 2 3"] [--engines "spark-2x1 spark-1x2 torch torch-ddp"]
+#                    [--java-home DIR]
 #
 # Engines (this machine has C cores; every engine gets all of them):
 #   spark-2x1   scripts/spark-cnn train --workers 2 (2 workers of C/2 cores, tau 5)
@@ -15,6 +16,9 @@
 # --quick: 1 epoch on the first 6,400 training images (to check the script, not to quote).
 # --seeds: every engine runs once per seed (the later seeds into DIR/seed-S/); the times in the table are the first
 # seed's, the test accuracy is the mean over the seeds (issue #17 compares accuracy as a mean of 3 seeds).
+# --java-home: the JDK the spark-cnn engines run on (default: $JAVA_HOME, else java on the PATH). With Java 25+ the
+# launcher starts from its AOT cache, with 17-24 from its class-data archive; either is written before the timed
+# runs by one short training run of the same model and data (20 rounds), as a user's first run writes it.
 #
 # PyTorch is Debian's python3-torch with libopenblas0-pthread (installed with apt-get when missing), run with
 # /usr/bin/python3, that OpenBLAS, OPENBLAS_NUM_THREADS=1, torch threads = cores and OMP_WAIT_POLICY=PASSIVE
@@ -43,6 +47,7 @@ while [ $# -gt 0 ]; do
     --seed) SEED="$2"; shift 2 ;;
     --seeds) SEEDS="$2"; shift 2 ;;
     --engines) ENGINES="$2"; shift 2 ;;
+    --java-home) export JAVA_HOME; JAVA_HOME=$(realpath -m "$2"); shift 2 ;;
     *) echo "unexpected argument: $1 (see the header of $0)" >&2; exit 2 ;;
   esac
 done
@@ -68,14 +73,15 @@ mkdir -p "$OUT"
 build_launcher_classpath "${BENCH_MVN_FLAGS:-}"      # before the timed runs: no build inside them
 launcher_cds                                         # and the launcher's class-data archive, as a user has it
 if [[ -n "$CDS_ARCHIVE" && ! -f "$CDS_ARCHIVE" ]]; then
-  echo "writing the launcher's class-data sharing archive (one short training run) ..." >&2
-  SPARK_CNN_SKIP_BUILD=1 "$REPO_ROOT/scripts/spark-cnn" train --max-rounds 1 --out "$OUT/cds-run" --progress none \
-    > "$OUT/cds-run.log" 2>&1 || echo "warning: that run failed ($OUT/cds-run.log); the engines run without it" >&2
+  echo "writing the launcher's start-up archive ($CDS_KIND; one short training run) ..." >&2
+  SPARK_CNN_SKIP_BUILD=1 "$REPO_ROOT/scripts/spark-cnn" train --data "$DATA" --model "$MODEL" --max-rounds 20 \
+    --workers 1 --out "$OUT/cds-run" --progress none > "$OUT/cds-run.log" 2>&1 \
+    || echo "warning: that run failed ($OUT/cds-run.log); the engines run without it" >&2
 fi
 {
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "CPU: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $CORES cores"
-  echo "Java: $(java -version 2>&1 | head -1); Spark line $SPARK_LINE"
+  echo "Java (spark-cnn): $("$(java_bin)" -version 2>&1 | head -1), launcher archive: ${CDS_ARCHIVE:+$CDS_KIND}; Spark line $SPARK_LINE"
   echo "PyTorch: $("$PY" -c 'import torch; print(torch.__version__)' 2>/dev/null)"
   echo "data: $DATA; model $MODEL; epochs $EPOCHS; train limit $LIMIT; seed ${SEEDS:-$SEED}; engines $ENGINES"
 } | tee "$OUT/machine.txt" >&2

@@ -70,7 +70,7 @@ launch() {
   local log="$LOG_DIR/$name.out"
   : > "$log"
   # shellcheck disable=SC2086
-  nohup "$(java_bin)" -Xmx"$DAEMON_MEMORY" $SPARK_ADD_OPENS "$SPARK_SERIAL_FILTER" -cp "$SPARK_HOME/jars/*" "$class" \
+  nohup "$(java_bin)" -Xmx"$DAEMON_MEMORY" $(local_jvm_flags) "$SPARK_SERIAL_FILTER" -cp "$SPARK_HOME/jars/*" "$class" \
     --properties-file "$AUTH_CONF" "$@" >>"$log" 2>&1 </dev/null &
   echo $! > "$PID_DIR/$name.pid"
 }

@@ -118,6 +118,26 @@ java_bin() {
   if [[ -n "${JAVA_HOME:-}" ]]; then echo "$JAVA_HOME/bin/java"; else command -v java || die "java not found"; fi
 }
 
+# The feature version of java_bin (17, 21, 25, ...); 0 when it cannot be told.
+java_feature() {
+  local v
+  v="$("$(java_bin)" -version 2>&1 | sed -n '1s/^[^"]*"\([0-9]*\).*/\1/p')"
+  echo "${v:-0}"
+}
+
+# The module flags for a JVM started on this machine by java_bin: $SPARK_ADD_OPENS, and from Java 24 on, native
+# access and sun.misc.Unsafe's memory access allowed for the class path (ND4J and Hadoop load native libraries,
+# Spark uses Unsafe: Java 24+ otherwise prints warnings for both), without sun.security.action (no longer in
+# java.base). JVMs on another machine (spark-submit's cluster) keep $SPARK_ADD_OPENS: their Java is not this one.
+local_jvm_flags() {
+  if (( $(java_feature) >= 24 )); then
+    echo "${SPARK_ADD_OPENS/--add-opens=java.base\/sun.security.action=ALL-UNNAMED/}" \
+      --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow
+  else
+    echo "$SPARK_ADD_OPENS"
+  fi
+}
+
 # True when an installed distribution (with bin/spark-submit) is in use rather than the assembled one.
 spark_is_distribution() {
   [[ -n "${SPARK_HOME:-}" && -x "$SPARK_HOME/bin/spark-submit" ]]
@@ -187,20 +207,26 @@ ensure_spark_home() {
   export SPARK_HOME
 }
 
-# Class-data sharing for the launcher's JVM (Java 17's dynamic AppCDS archive): the JVM maps the classes an earlier
-# run loaded (Spark, Scala, Hadoop, ND4J, ours) instead of reading, parsing and verifying them again. Java archives
-# classes from jars only and refuses to write an archive when the class path holds a non-empty directory, so the
-# modules' classes/ are packed into one jar; jar and archive live in $LAUNCHER_MODULE/target/cds/. The archive's
-# name is a checksum of the java binary and of every class path entry (path, size, time): a rebuild, a changed
-# dependency or another JDK makes a new one. Sets CDS_CLASSPATH and CDS_ARCHIVE; CDS_ARCHIVE is empty when
-# SPARK_CNN_CDS=0 or the JVM is not 17+ (then CDS_CLASSPATH is the plain launcher class path).
+# Class-data sharing for the launcher's JVM: the JVM maps the classes an earlier run loaded (Spark, Scala, Hadoop,
+# ND4J, ours) instead of reading, parsing and verifying them again. Java 17 to 24: a dynamic AppCDS archive
+# (CDS_KIND=cds, launcher-<key>.jsa). Java 25+: an AOT cache (JEP 483, 514, 515; CDS_KIND=aot, launcher-<key>.aot),
+# which also holds the classes linked and the methods' execution profiles of the run that wrote it, so the JIT
+# starts from them. Java archives classes from jars only and refuses to write an archive when the class path
+# holds a non-empty directory, so the modules' classes/ are packed into one jar; jar and archive live in
+# $LAUNCHER_MODULE/target/cds/. The archive's name is a checksum of the java binary and of every class path entry
+# (path, size, time): a rebuild, a changed dependency or another JDK makes a new one. Sets CDS_CLASSPATH,
+# CDS_ARCHIVE and CDS_KIND; CDS_ARCHIVE is empty when SPARK_CNN_CDS=0 or the JVM is not 17+ (then CDS_CLASSPATH
+# is the plain launcher class path).
 launcher_cds() {
   CDS_CLASSPATH="$(launcher_classpath)"
   CDS_ARCHIVE=""
+  CDS_KIND=cds
   [[ "${SPARK_CNN_CDS:-1}" == 0 ]] && return 0
-  local java dir jar jars dirs key
+  local java dir jar jars dirs key feature
   java="$(java_bin)"
-  "$java" -version 2>&1 | head -1 | grep -Eq 'version "(1[7-9]|[2-9][0-9])' || return 0
+  feature="$(java_feature)"
+  (( feature >= 17 )) || return 0
+  (( feature >= 25 )) && CDS_KIND=aot
   dir="$REPO_ROOT/$LAUNCHER_MODULE/target/cds"
   jar="$dir/spark-cnn-classes.jar"
   jars="$(tr ':' '\n' <<< "$CDS_CLASSPATH" | grep '\.jar$' | awk '!seen[$0]++' | paste -sd:)"
@@ -216,5 +242,47 @@ launcher_cds() {
   CDS_CLASSPATH="$jars:$jar"
   key="$( { readlink -f "$java"; tr ':' '\n' <<< "$CDS_CLASSPATH" | xargs -d '\n' stat -c '%n %s %Y'; } | cksum \
     | cut -d' ' -f1)"
-  CDS_ARCHIVE="$dir/launcher-$key.jsa"
+  if [[ $CDS_KIND == aot ]]; then CDS_ARCHIVE="$dir/launcher-$key.aot"; else CDS_ARCHIVE="$dir/launcher-$key.jsa"; fi
+}
+
+# Sets CDS_FLAGS to the JVM flags that run with the launcher's archive $CDS_ARCHIVE (it exists). A JVM that
+# refuses it (another class path, a changed jar) runs without it, silently.
+cds_use_flags() {
+  if [[ $CDS_KIND == aot ]]; then
+    CDS_FLAGS=(-XX:AOTCache="$CDS_ARCHIVE" '-Xlog:aot*=off' '-Xlog:cds*=off')
+  else
+    CDS_FLAGS=(-XX:SharedArchiveFile="$CDS_ARCHIVE" -Xshare:auto -Xlog:cds=off,cds+dynamic=off)
+  fi
+}
+
+# Sets CDS_RECORDED to the file the run that records the archive's contents writes (cds: the archive itself, at
+# exit; aot: the AOT configuration, which cds_assemble turns into the cache) and CDS_FLAGS to that run's flags.
+# $1: the temporary archive.
+cds_record_flags() {
+  if [[ $CDS_KIND == aot ]]; then
+    CDS_RECORDED="$1.conf"
+    CDS_FLAGS=(-XX:AOTMode=record -XX:AOTConfiguration="$CDS_RECORDED" '-Xlog:aot*=off' '-Xlog:cds*=off')
+  else
+    CDS_RECORDED="$1"
+    CDS_FLAGS=(-XX:ArchiveClassesAtExit="$CDS_RECORDED" -Xlog:cds=off,cds+dynamic=off)
+  fi
+}
+
+# cds_assemble TMP JVM-FLAGS...: makes the archive TMP from what the recording run left in $CDS_RECORDED (aot: a
+# separate JVM assembles the cache, with the run's own flags; cds: that is the archive already) and checks that a
+# JVM starts with it (a truncated archive crashes the JVM). False when it fails; only TMP is left, if anything.
+cds_assemble() {
+  local tmp="$1"; shift
+  local java; java="$(java_bin)"
+  if [[ $CDS_KIND == aot ]]; then
+    local ok=1
+    [[ -s "$CDS_RECORDED" ]] && "$java" "$@" -XX:AOTMode=create -XX:AOTConfiguration="$CDS_RECORDED" \
+      -XX:AOTCache="$tmp" '-Xlog:aot*=off' '-Xlog:cds*=off' -cp "$CDS_CLASSPATH" >/dev/null 2>&1 \
+      && "$java" "$@" -XX:AOTMode=on -XX:AOTCache="$tmp" '-Xlog:aot*=off' '-Xlog:cds*=off' \
+        -cp "$CDS_CLASSPATH" -version >/dev/null 2>&1 && ok=0
+    rm -f "$CDS_RECORDED"
+    return $ok
+  fi
+  [[ -s "$tmp" ]] && "$java" -XX:SharedArchiveFile="$tmp" -Xshare:auto -Xlog:cds=off,cds+dynamic=off \
+    -cp "$CDS_CLASSPATH" -version >/dev/null 2>&1
 }
