@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -44,6 +45,8 @@ final class WorkerCache {
         }
     };
     private static final ConcurrentHashMap<String, Gathered> GATHERED = new ConcurrentHashMap<>();
+    /** Trainers borrowed in this JVM: one per task, however many rounds the task runs. */
+    private static final AtomicLong BORROWED = new AtomicLong();
 
     /** A worker's visiting order of its shard in one epoch. */
     private record EpochOrder(int epoch, int[] order) { }
@@ -80,6 +83,7 @@ final class WorkerCache {
      * it completes (succeeded, failed or killed), when it returns to the pool.
      */
     static LocalTrainer borrow(String runId, TrainingPlan plan, int threads, TaskContext ctx) {
+        BORROWED.incrementAndGet();
         LocalTrainer trainer = take(runId, threads, () -> new LocalTrainer(plan.spec(), plan.optimizer(), threads,
                 plan.transforms()));
         int keep = taskSlots(SparkEnv.get() == null ? new SparkConf(false) : SparkEnv.get().conf(), threads);
@@ -120,6 +124,11 @@ final class WorkerCache {
             cores = conf.getInt("spark.executor.cores", cores);
         }
         return Math.max(1, cores / Math.max(1, threads));
+    }
+
+    /** Trainers borrowed in this JVM so far (for tests). */
+    static long borrowed() {
+        return BORROWED.get();
     }
 
     /** Trainers idle in this JVM's pools (for tests). */

@@ -123,10 +123,12 @@ class MultiRoundJobTest {
 
         Recorder grouped = new Recorder(5);
         STEP_JOBS.set(0);
+        long borrowedBefore = WorkerCache.borrowed();
         TrainingState got = run(1e6, -1, grouped);
         // the first job runs one round (no pace yet); then jobs end at rounds 5 and 10 (the listener), 13 (the
         // epoch's end), 15, 20, 25 and 26: 8 jobs for 26 rounds
         assertEquals(8, STEP_JOBS.get());
+        assertEquals(8, WorkerCache.borrowed() - borrowedBefore, "trainers borrowed: one per task, not per round");
 
         assertArrayEquals(expected.params(), got.params());
         assertArrayEquals(expected.states()[0], got.states()[0]);
@@ -184,9 +186,11 @@ class MultiRoundJobTest {
         };
         STEP_JOBS.set(0);
         REMOVED_BY_TASKS.set(0);
+        long borrowedBefore = WorkerCache.borrowed();
         TrainingState got = run(2, Aggregation.EXECUTORS, 1e6, -1, grouped);
         // rounds 1 (no pace yet), 2-4, 5-7 (the epoch's end), 8, 9-12, 13-14
         assertEquals(6, STEP_JOBS.get());
+        assertEquals(12, WorkerCache.borrowed() - borrowedBefore, "trainers borrowed: one per barrier task");
         // inside a job of G rounds, after each round but the last: the round's 4 worker slices, and from the second
         // on the 2 averaged slices of the round before: 4(G-1) + 2(G-2) for G = 3, 3, 4 and 2
         for (int i = 0; i < 60 && REMOVED_BY_TASKS.get() < 40; i++) {
