@@ -261,7 +261,10 @@ cds_use_flags() {
 cds_record_flags() {
   if [[ $CDS_KIND == aot ]]; then
     CDS_RECORDED="$1.conf"
-    CDS_FLAGS=(-XX:AOTMode=record -XX:AOTConfiguration="$CDS_RECORDED" '-Xlog:aot*=off' '-Xlog:cds*=off')
+    # the JVM prints "AOTConfiguration recorded: <file>" on stdout at exit, whatever -Xlog says: no VM output
+    # on the terminal in this run (Java's own output, exceptions included, is unaffected)
+    CDS_FLAGS=(-XX:AOTMode=record -XX:AOTConfiguration="$CDS_RECORDED" '-Xlog:aot*=off' '-Xlog:cds*=off'
+      -XX:+UnlockDiagnosticVMOptions -XX:-DisplayVMOutput)
   else
     CDS_RECORDED="$1"
     CDS_FLAGS=(-XX:ArchiveClassesAtExit="$CDS_RECORDED" -Xlog:cds=off,cds+dynamic=off)
