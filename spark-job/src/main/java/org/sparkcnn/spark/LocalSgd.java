@@ -15,6 +15,7 @@ import org.sparkcnn.spark.data.Shards;
 import scala.collection.Iterator;
 
 import java.io.Serializable;
+import java.nio.FloatBuffer;
 
 /**
  * The executor side of a round, whichever way the vectors travel: worker w (the task of partition w of the cached
@@ -136,6 +137,18 @@ final class LocalSgd implements Serializable {
             return;
         }
         v.data().asNioFloat().get(out, at, (int) v.length());
+    }
+
+    /**
+     * The values of float vector {@code v} as a buffer over its memory (positioned at its first value, limited after
+     * its last), or null when they are not one contiguous run of floats.
+     */
+    static FloatBuffer floats(INDArray v) {
+        if (v.dataType() != DataType.FLOAT || v.offset() != 0 || v.data().offset() != 0
+                || v.length() > v.data().length() || (v.length() > 1 && v.elementWiseStride() != 1)) {
+            return null;
+        }
+        return v.data().asNioFloat().slice(0, (int) v.length());
     }
 
     /** A heap copy of a contiguous float vector. */

@@ -13,6 +13,7 @@ import scala.collection.Iterator;
 import scala.runtime.AbstractFunction2;
 
 import java.io.Serializable;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 
 /**
@@ -61,15 +62,30 @@ final class LocalSgdToBlocks extends AbstractFunction2<TaskContext, Iterator<Exa
 
         WorkerStats stats = sgd.run(ctx, shard, trainer, task, 0);
 
+        FloatBuffer[] parts = fp32Parts(trainer, averageState, layout.length() - p);
+        if (!averageState) {
+            FloatBuffer state = LocalSgd.floats(trainer.optimizer().state());
+            if (state != null) {
+                SliceBlocks.putFp32(x.statesOut(), worker, new FloatBuffer[]{state}, 0, state.remaining());
+            } else {
+                SliceBlocks.put(x.statesOut(), worker, LocalSgd.copyOf(trainer.optimizer().state()));
+            }
+        }
+        if (ctx.isInterrupted()) {                     // killed (a failed barrier round): store nothing
+            throw new TaskKilledException("round " + (task.globalRound() + 1) + " of worker " + worker + " killed");
+        }
+        if (parts != null) {                           // fp32: each slice copied once, off-heap to block
+            for (int k = 0; k < layout.slices(); k++) {
+                SliceBlocks.putFp32(x.slicesOut(), worker * layout.slices() + k, parts, layout.from(k),
+                        layout.from(k + 1));
+            }
+            return new WorkerStats(stats.worker(), stats.examples(), stats.steps(), stats.lossSum(),
+                    stats.computeSeconds(), traffic.remoteBytes());
+        }
         float[] v = new float[layout.length()];
         LocalSgd.copyOut(trainer.network().params(), v, 0);
         if (averageState) {
             LocalSgd.copyOut(trainer.optimizer().state(), v, p);
-        } else {
-            SliceBlocks.put(x.statesOut(), worker, LocalSgd.copyOf(trainer.optimizer().state()));
-        }
-        if (ctx.isInterrupted()) {                     // killed (a failed barrier round): store nothing
-            throw new TaskKilledException("round " + (task.globalRound() + 1) + " of worker " + worker + " killed");
         }
         if (x.precision() == ExchangePrecision.BF16) {
             for (int i = 0; i < v.length; i++) {
@@ -82,5 +98,25 @@ final class LocalSgdToBlocks extends AbstractFunction2<TaskContext, Iterator<Exa
         }
         return new WorkerStats(stats.worker(), stats.examples(), stats.steps(), stats.lossSum(),
                 stats.computeSeconds(), traffic.remoteBytes());
+    }
+
+    /**
+     * The worker's vector as buffers over the trainer's memory, when it goes out in fp32 and lies in contiguous
+     * runs: the parameters, then the first {@code stateLength} values of the optimizer state when the state is
+     * averaged too. Null otherwise (bf16 sends differences, computed on the heap).
+     */
+    private FloatBuffer[] fp32Parts(LocalTrainer trainer, boolean averageState, int stateLength) {
+        if (x.precision() != ExchangePrecision.FP32) {
+            return null;
+        }
+        FloatBuffer params = LocalSgd.floats(trainer.network().params());
+        if (!averageState) {
+            return params == null ? null : new FloatBuffer[]{params};
+        }
+        FloatBuffer state = LocalSgd.floats(trainer.optimizer().state());
+        if (params == null || state == null || state.remaining() < stateLength) {
+            return null;
+        }
+        return new FloatBuffer[]{params, state.slice(0, stateLength)};
     }
 }

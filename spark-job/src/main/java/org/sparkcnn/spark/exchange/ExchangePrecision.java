@@ -2,6 +2,7 @@ package org.sparkcnn.spark.exchange;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.Locale;
 
 /**
@@ -41,6 +42,30 @@ public enum ExchangePrecision {
                 b.putShort(Bfloat16.round(f));
             }
             b.flip();
+        }
+        return b;
+    }
+
+    /**
+     * Values {@code [from, to)} of {@code parts} laid end to end, as fp32 block bytes: the bytes {@link #encode} gives
+     * for the same values, copied from the buffers (off-heap ones included) in bulk, with no heap array between.
+     * Each part is read from its position to its limit.
+     */
+    static ByteBuffer fp32(FloatBuffer[] parts, int from, int to) {
+        ByteBuffer b = ByteBuffer.allocate((to - from) * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        FloatBuffer out = b.asFloatBuffer();
+        int start = 0;                                 // index of parts[i]'s first value in the whole
+        for (FloatBuffer part : parts) {
+            int n = part.remaining();
+            int lo = Math.max(from, start);
+            int hi = Math.min(to, start + n);
+            if (lo < hi) {
+                out.put(part.slice(part.position() + lo - start, hi - lo));
+            }
+            start += n;
+        }
+        if (out.hasRemaining()) {
+            throw new IllegalArgumentException("values [" + from + ", " + to + ") of " + start);
         }
         return b;
     }

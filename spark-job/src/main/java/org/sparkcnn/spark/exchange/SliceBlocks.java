@@ -12,6 +12,7 @@ import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
 
 import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
 import java.util.ArrayDeque;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -96,8 +97,20 @@ public final class SliceBlocks {
 
     /** Stores {@code v}, in {@code precision}, as block {@code index} of {@code group} in this executor's store. */
     public static void put(int group, int index, float[] v, ExchangePrecision precision) {
+        store(group, index, precision.encode(v));
+    }
+
+    /**
+     * Stores values {@code [from, to)} of {@code parts} laid end to end (each read from its position to its limit;
+     * off-heap buffers too) in fp32 as block {@code index} of {@code group}: the block {@link #put} stores for the
+     * same values, copied once.
+     */
+    public static void putFp32(int group, int index, FloatBuffer[] parts, int from, int to) {
+        store(group, index, ExchangePrecision.fp32(parts, from, to));
+    }
+
+    private static void store(int group, int index, ByteBuffer bytes) {
         BlockManager bm = SparkEnv.get().blockManager();
-        ByteBuffer bytes = precision.encode(v);
         if (!bm.putBytes(new RDDBlockId(group, index), new ChunkedByteBuffer(bytes), StorageLevel.MEMORY_AND_DISK_SER(),
                 true, FLOATS)) {
             throw new IllegalStateException("the block manager of executor " + bm.executorId()
