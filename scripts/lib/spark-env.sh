@@ -118,8 +118,10 @@ java_bin() {
   if [[ -n "${JAVA_HOME:-}" ]]; then echo "$JAVA_HOME/bin/java"; else command -v java || die "java not found"; fi
 }
 
-# The feature version of java_bin (17, 21, 25, ...); 0 when it cannot be told.
+# The feature version of java_bin (17, 21, 25, ...); 0 when it cannot be told. A script that asks more than once
+# sets SCNN_JAVA_FEATURE="$(java_feature)" first: each answer otherwise costs a JVM start (about 40 ms).
 java_feature() {
+  if [[ -n "${SCNN_JAVA_FEATURE:-}" ]]; then echo "$SCNN_JAVA_FEATURE"; return; fi
   local v
   v="$("$(java_bin)" -version 2>&1 | sed -n '1s/^[^"]*"\([0-9]*\).*/\1/p')"
   echo "${v:-0}"
