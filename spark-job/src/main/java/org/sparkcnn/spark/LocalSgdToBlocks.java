@@ -79,9 +79,16 @@ final class LocalSgdToBlocks extends AbstractFunction2<TaskContext, Iterator<Exa
                 SliceBlocks.putFp32(x.slicesOut(), worker * layout.slices() + k, parts, layout.from(k),
                         layout.from(k + 1));
             }
-            return new WorkerStats(stats.worker(), stats.examples(), stats.steps(), stats.lossSum(),
-                    stats.computeSeconds(), traffic.remoteBytes());
+        } else {
+            putFromHeap(trainer, averageState, p, model, worker);
         }
+        return new WorkerStats(stats.worker(), stats.examples(), stats.steps(), stats.lossSum(),
+                stats.computeSeconds(), traffic.remoteBytes());
+    }
+
+    /** The worker's slices through a heap copy of its vector: in bf16, its difference from {@code model}. */
+    private void putFromHeap(LocalTrainer trainer, boolean averageState, int p, float[] model, int worker) {
+        SliceLayout layout = x.layout();
         float[] v = new float[layout.length()];
         LocalSgd.copyOut(trainer.network().params(), v, 0);
         if (averageState) {
@@ -96,8 +103,6 @@ final class LocalSgdToBlocks extends AbstractFunction2<TaskContext, Iterator<Exa
             SliceBlocks.put(x.slicesOut(), worker * layout.slices() + k,
                     Arrays.copyOfRange(v, layout.from(k), layout.from(k + 1)), x.precision());
         }
-        return new WorkerStats(stats.worker(), stats.examples(), stats.steps(), stats.lossSum(),
-                stats.computeSeconds(), traffic.remoteBytes());
     }
 
     /**
