@@ -19,6 +19,9 @@ import java.util.SplittableRandom;
  * order, b as the last row; {@link StackedWeights}), so it adds the bias too; the weight and bias gradients come
  * out of one GEMM in the same layout and are permuted back. The product [N·oH·oW, F] is the output in NHWC memory,
  * handed on as an NCHW view.
+ *
+ * <p>Where ND4J's oneDNN build is loaded, layers with many input channels run both passes as oneDNN primitives
+ * instead ({@link ConvKernel}), on the same NHWC memory and the stored weight layout (OIYX).
  */
 final class Conv2d implements Layer {
     private final Conv2dSpec spec;
@@ -34,6 +37,11 @@ final class Conv2d implements Layer {
     private INDArray z;                // [N*oH*oW, F]
     private INDArray gradZ;            // [N*oH*oW, F], when the incoming gradient is not NHWC memory already
     private INDArray gradIn;           // [N, H, W, C]
+    private final ConvKernel kernel;
+    private final int[] opArguments;
+    private INDArray input;            // oneDNN: this step's input [N, H, W, C] (NHWC memory)
+    private INDArray weightGrad;       // [F, C, kH, kW] and [F]: the oneDNN backward's gradients, added to grads
+    private INDArray biasGrad;
     private final float[] image;       // one image [H, W, C] and its columns [oH*oW, P+1] on the heap
     private final float[] imageCol;
 
@@ -46,6 +54,8 @@ final class Conv2d implements Layer {
         this.stacked = new StackedWeights(spec.filters(), in.channels(), spec.kernelH(), spec.kernelW());
         this.image = new float[in.size()];
         this.imageCol = new float[patches.columnLength()];
+        this.kernel = ConvKernel.choose(spec, in, out);
+        this.opArguments = ConvKernel.opArguments(spec, in);
     }
 
     private int patch() {
@@ -72,13 +82,39 @@ final class Conv2d implements Layer {
 
     // x: [N, C, H, W] (any strides) -> y: [N, F, oH, oW] (view of NHWC memory)
     @Override
-    public INDArray forward(INDArray input, boolean training, long noiseSeed) {
-        INDArray x = Images.dense(input);
+    public INDArray forward(INDArray x, boolean training, long noiseSeed) {
+        int n = (int) x.size(0);
+        z = Buffers.reuse(z, (long) n * out.height() * out.width(), spec.filters());
+        INDArray y = z.reshape('c', n, out.height(), out.width(), spec.filters());
+        if (kernel.oneDnn()) {
+            input = nhwc(x);
+            ConvKernel.forward(opArguments, input, filters(weights), bias.reshape(spec.filters()), y);
+        } else {
+            gather(Images.dense(x));
+            // z = [col | 1] · [W^T ; b] = col · W^T + b
+            Nd4j.gemm(col, stacked.stack(params), z, false, false, 1.0, 0.0);
+        }
+        return y.permute(0, 3, 1, 2);
+    }
+
+    /** x as [N, H, W, C] in c order: a view when its memory is NHWC already, else a copy. */
+    private static INDArray nhwc(INDArray x) {
+        INDArray v = x.permute(0, 2, 3, 1);
+        long[] shape = v.shape();
+        long[] c = {shape[1] * shape[2] * shape[3], shape[2] * shape[3], shape[3], 1};
+        boolean dense = v.offset() == 0 && v.data().offset() == 0;
+        for (int d = 0; d < 4 && dense; d++) {
+            dense = shape[d] == 1 || v.stride(d) == c[d];
+        }
+        return dense ? Nd4j.create(v.data(), shape, c, 0, 'c') : v.dup('c');
+    }
+
+    /** col = the patches of x [N, C, H, W], one image at a time through the heap. */
+    private void gather(INDArray x) {
         int n = (int) x.size(0);
         long[] st = x.stride();
         int len = patches.columnLength();
         col = Buffers.reuse(col, (long) n * out.height() * out.width(), patch() + 1);
-        z = Buffers.reuse(z, (long) n * out.height() * out.width(), spec.filters());
         FloatBuffer src = x.data().asNioFloat();
         FloatBuffer dst = col.data().asNioFloat();
         for (int i = 0; i < n; i++) {
@@ -86,9 +122,11 @@ final class Conv2d implements Layer {
             patches.gather(image, imageCol);
             dst.put(i * len, imageCol, 0, len);
         }
-        // z = [col | 1] · [W^T ; b] = col · W^T + b
-        Nd4j.gemm(col, stacked.stack(params), z, false, false, 1.0, 0.0);
-        return z.reshape('c', n, out.height(), out.width(), spec.filters()).permute(0, 3, 1, 2);
+    }
+
+    /** W [F, C·kH·kW] as [F, C, kH, kW] (OIYX), the same memory. */
+    private INDArray filters(INDArray w) {
+        return w.reshape('c', spec.filters(), in.channels(), spec.kernelH(), spec.kernelW());
     }
 
     // gradOut: [N, F, oH, oW] -> dL/dx: [N, C, H, W] (view of NHWC memory)
@@ -97,6 +135,9 @@ final class Conv2d implements Layer {
         int n = (int) gradOut.size(0);
         long rows = (long) n * out.height() * out.width();
         INDArray gradZ = nhwcRows(gradOut, rows);
+        if (kernel.oneDnn()) {
+            return backwardOneDnn(n, gradZ, needInputGrad);
+        }
         // z = [col | 1] · S with S = [W^T ; b]  =>  dS = [col | 1]^T · gradZ,  dcol = gradZ · S^T
         Nd4j.gemm(col, gradZ, stacked.gradient(), true, false, 1.0, 0.0);
         stacked.addGradient(grads);
@@ -115,6 +156,19 @@ final class Conv2d implements Layer {
             dst.put(i * size, image, 0, size);
         }
         return gradIn.permute(0, 3, 1, 2);
+    }
+
+    /** oneDNN's backward pass, which computes the input's gradient whether or not it is needed. */
+    private INDArray backwardOneDnn(int n, INDArray gradZ, boolean needInputGrad) {
+        gradIn = Buffers.reuse(gradIn, n, in.height(), in.width(), in.channels());
+        weightGrad = Buffers.reuse(weightGrad, spec.filters(), in.channels(), spec.kernelH(), spec.kernelW());
+        biasGrad = Buffers.reuse(biasGrad, spec.filters());
+        ConvKernel.backward(opArguments, input, filters(weights), bias.reshape(spec.filters()),
+                gradZ.reshape('c', n, out.height(), out.width(), spec.filters()), gradIn, weightGrad, biasGrad);
+        long nw = (long) spec.filters() * patch();
+        grads.get(NDArrayIndex.interval(0, nw)).addi(weightGrad.reshape(nw));
+        grads.get(NDArrayIndex.interval(nw, nw + spec.filters())).addi(biasGrad);
+        return needInputGrad ? gradIn.permute(0, 3, 1, 2) : null;
     }
 
     /** gradOut [N, F, oH, oW] as the matrix [N·oH·oW, F] of NHWC memory: a view when it is one already, else a copy. */

@@ -3,6 +3,7 @@ package org.sparkcnn.core.train;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.sparkcnn.core.OneDnn;
 import org.sparkcnn.core.ModelSpec;
 import org.sparkcnn.core.Network;
 import org.sparkcnn.core.data.ImageSet;
@@ -61,6 +62,7 @@ public final class LocalTrainer implements AutoCloseable {
      * {@code noiseSeed} seeds dropout and augmentation. Returns the minibatch's mean loss before the update.
      */
     public double step(ImageSet data, int[] order, int from, int count, StepTime time, long noiseSeed) {
+        OneDnn.threadsOnThisThread(1);     // each of the trainer's threads computes on one core
         // the split step updates the parameters itself, range by range on its threads, when the loss is finite
         double loss = split != null ? split.step(data, order, from, count, time, noiseSeed)
                 : gradient(data, order, from, count, noiseSeed);

@@ -3,6 +3,7 @@ package org.sparkcnn.core.train;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.sparkcnn.core.OneDnn;
 import org.sparkcnn.core.Network;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.sparkcnn.core.data.ImageSet;
@@ -62,7 +63,10 @@ final class SplitBatch implements AutoCloseable {
             }
         }
         this.pool = Executors.newFixedThreadPool(threads - 1, r -> {
-            Thread t = new Thread(r, "spark-cnn-split-batch");
+            Thread t = new Thread(() -> {
+                OneDnn.threadsOnThisThread(1);
+                r.run();
+            }, "spark-cnn-split-batch");
             t.setDaemon(true);
             return t;
         });

@@ -7,6 +7,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.sparkcnn.core.Activation;
 import org.sparkcnn.core.ModelSpec;
 import org.sparkcnn.core.Network;
+import org.sparkcnn.core.OneDnn;
 import org.sparkcnn.core.Presets;
 import org.sparkcnn.core.RuntimeLayers;
 import org.sparkcnn.core.data.ImageArray;
@@ -52,6 +53,7 @@ public final class StepBenchmark {
         Nd4j.getEnvironment().setMaxThreads(1);
         Nd4j.getEnvironment().setMaxMasterThreads(1);
         Nd4j.factory().blas().setMaxThreads(1);
+        OneDnn.threadsOnThisThread(1);
 
         ImageArray data = ImageArray.load(Path.of("data/mnist-sample"), true);
         ModelSpec spec = Presets.resolve(specText);

@@ -1,11 +1,13 @@
 package org.sparkcnn.core.reference;
 
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.sparkcnn.core.ModelSpec;
 import org.sparkcnn.core.Network;
+import org.sparkcnn.core.OneDnn;
 import org.sparkcnn.core.RandomBatch;
 import org.sparkcnn.core.WeightInit;
 
@@ -18,7 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The float production network against the double reference ({@link ReferenceGradientCheckTest} checks the
  * reference) on the same weights and inputs, both float-representable: inference outputs, per-example losses
  * (scoring), the training loss and every layer's weight and bias gradient (dropout masks included) must agree up to
- * float rounding. Errors are relative to the largest magnitude of the compared block.
+ * float rounding. Errors are relative to the largest magnitude of the compared block. Every spec runs with both
+ * convolution kernels: im2col + GEMM, and oneDNN's ops for every pass they can express (the test JVM loads ND4J's
+ * oneDNN build; the test fails if it did not).
  */
 class FloatMatchesReferenceTest {
     /** The worst difference seen on these specs is 2.2e-6 of the magnitudes (float rounding through the layers). */
@@ -30,12 +34,23 @@ class FloatMatchesReferenceTest {
                 Stream.of("input1x28x28,conv5x5x20,maxpool2,conv5x5x50,maxpool2,dense500:relu,softmax10"));
     }
 
+    static Stream<Arguments> specsAndKernels() {
+        return specs().flatMap(s -> Stream.of(Arguments.of(s, "im2col"), Arguments.of(s, "onednn")));
+    }
+
     @ParameterizedTest
-    @MethodSource("specs")
-    void floatNetworkMatchesTheReference(String text) {
+    @MethodSource("specsAndKernels")
+    void floatNetworkMatchesTheReference(String text, String kernel) {
+        assertTrue(OneDnn.loaded(), "the test JVM should load ND4J's oneDNN build (nd4j-native's onednn jar)");
         ModelSpec spec = ModelSpec.parse(text, WeightInit.parse("uniform0.5"));
         int n = 5;
-        Network production = new Network(spec).initialize(7);
+        Network production;
+        System.setProperty("sparkcnn.conv.kernel", kernel);
+        try {
+            production = new Network(spec).initialize(7);
+        } finally {
+            System.clearProperty("sparkcnn.conv.kernel");
+        }
         BatchNormParameters.randomize(spec, production.params(), 5);
         ReferenceNetwork reference = new ReferenceNetwork(spec, production.params().toDoubleVector());
         RandomBatch batch = RandomBatch.of(spec, n, DataType.FLOAT, 11);
@@ -63,7 +78,7 @@ class FloatMatchesReferenceTest {
                 text + ": parameters after a training pass"));
         worst = Math.max(worst, assertClose(reference.output(xd, n), production.output(x.dup()).dup('c').data().asDouble(),
                 text + ": outputs after a training pass"));
-        System.out.printf("%s: worst relative difference from the reference %.2g%n", text, worst);
+        System.out.printf("%s (%s): worst relative difference from the reference %.2g%n", text, kernel, worst);
     }
 
     private static double[] slice(double[] v, ReferenceNetwork.Block b) {
