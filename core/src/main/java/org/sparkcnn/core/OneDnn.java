@@ -35,6 +35,7 @@ public final class OneDnn {
      * core each.
      */
     public static void threadsOnThisThread(int threads) {
+        Nd4j.getBackend();     // loads ND4J first: its native ops cannot initialize before the backend has
         NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
     }
 }
