@@ -32,10 +32,11 @@ public final class BlasKernel {
     }
 
     /**
-     * The BLAS this JVM's ND4J computes with, e.g. {@code OPENBLAS 0.3.19, kernel SkylakeX}: ND4J's BLAS vendor, the
+     * The BLAS this JVM's ND4J computes with, e.g. {@code OPENBLAS 0.3.19, kernel SkylakeX, oneDNN}: ND4J's BLAS vendor, the
      * OpenBLAS version of the binding, and the kernel OpenBLAS picks in a JVM started with this JVM's environment
      * ({@code OPENBLAS_CORETYPE} included) on this CPU — the choice OpenBLAS made here, since it makes it from the
-     * same two once, when it loads. The kernel is read from a child JVM ({@link #main} with
+     * same two once, when it loads; then {@code , oneDNN} when ND4J's oneDNN build is the one loaded ({@link OneDnn}),
+     * whose kernels give other float roundings. The kernel is read from a child JVM ({@link #main} with
      * {@code OPENBLAS_VERBOSE=2}, about a second), once per JVM; {@code kernel unknown} when that fails.
      */
     public static String describe() {
@@ -45,7 +46,7 @@ public final class BlasKernel {
                 if (described == null) {
                     described = Nd4j.factory().blas().getBlasVendor() + " "
                             + openblas_nolapack.OPENBLAS_VERSION.trim().replace("OpenBLAS ", "") + ", kernel "
-                            + kernelProbe().join();
+                            + kernelProbe().join() + (OneDnn.loaded() ? ", oneDNN" : "");
                 }
                 d = described;
             }

@@ -81,7 +81,7 @@ class LocalClusterIT {
             // the executors' BLAS, probed by one task per worker, and the task cores, in the configuration
             Map<?, ?> hardware = (Map<?, ?>) ((Map<?, ?>) m.get("configuration")).get("hardware");
             assertEquals(1, ((Number) hardware.get("taskCores")).intValue(), log);
-            assertTrue(String.valueOf(hardware.get("blas")).matches("OPENBLAS \\S+, kernel \\w+"), hardware + log);
+            assertTrue(String.valueOf(hardware.get("blas")).matches("OPENBLAS \\S+, kernel \\w+, oneDNN"), hardware + log);
             assertEquals(1000, ((Number) m.get("examples")).intValue());
             assertTrue(((Number) m.get("accuracy")).doubleValue() > 0.6, "accuracy " + m.get("accuracy"));
             assertTrue(Files.size(out.resolve("model.scnn")) > 0);

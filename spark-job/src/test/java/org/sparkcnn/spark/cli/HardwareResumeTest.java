@@ -48,7 +48,7 @@ class HardwareResumeTest {
         String conf = Files.readString(out.resolve("metrics.json")).replace(" : ", ":");
         assertTrue(conf.contains("\"taskCores\":" + cores), conf);
         assertTrue(conf.contains("\"blas\":\"" + BlasKernel.describe() + "\""), conf);
-        assertTrue(BlasKernel.describe().matches("OPENBLAS \\S+, kernel \\S+"), BlasKernel.describe());
+        assertTrue(BlasKernel.describe().matches("OPENBLAS \\S+, kernel \\S+, oneDNN"), BlasKernel.describe());
         Checkpoint ck = Checkpoint.fromBytes(Files.readAllBytes(newest(out)), "ck");
         assertTrue(ck.configuration().contains("\"taskCores\":" + cores), ck.configuration());
         Files.delete(out.resolve("metrics.json"));
