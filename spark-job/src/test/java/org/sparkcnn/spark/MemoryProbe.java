@@ -18,7 +18,9 @@ public final class MemoryProbe {
     private MemoryProbe() { }
 
     public static void main(String[] args) throws Exception {
-        ModelSpec spec = ModelSpec.parse("conv5x5x8,maxpool2,dense64:relu,dropout0.2,softmax10");
+        // the second convolution has 32 input channels, so it runs on oneDNN (ConvKernel) and its allocations count
+        ModelSpec spec = ModelSpec.parse("conv5x5x32:same,maxpool2,conv3x3x8:same:relu,maxpool2,dense64:relu,"
+                + "dropout0.2,softmax10");
         ImageArray data = ImageArray.load(Path.of(args[0]), true).limit(1200);
         int workers = Integer.parseInt(args[1]);
         int taskCpus = Integer.parseInt(args[2]);

@@ -2,6 +2,8 @@ package org.sparkcnn.core.train;
 
 import org.sparkcnn.core.optim.StepTime;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.sparkcnn.core.ModelSpec;
 import org.sparkcnn.core.Network;
 import org.sparkcnn.core.Presets;
@@ -40,16 +42,21 @@ class LocalTrainerTest {
         assertEquals(test.size(), m.examples());
     }
 
-    @Test
-    void sameSeedGivesBitIdenticalParameters() throws Exception {
+    /** The second spec's second convolution has 32 input channels: it runs on oneDNN (ConvKernel). */
+    @ParameterizedTest(name = "{0} on {1} threads")
+    @CsvSource({"'conv5x5x4,maxpool2,dense16:relu,dropout0.2,softmax10', 1",
+            "'conv3x3x32:same,maxpool2,conv3x3x6:same:relu,maxpool2,dense16:relu,dropout0.2,softmax10', 1",
+            "'conv3x3x32:same,maxpool2,conv3x3x6:same:relu,maxpool2,dense16:relu,dropout0.2,softmax10', 2"})
+    void sameSeedGivesBitIdenticalParameters(String spec, int threads) throws Exception {
         ImageArray train = ImageArray.load(SAMPLE, true).limit(640);
         float[][] runs = new float[2][];
         for (int r = 0; r < 2; r++) {
-            LocalTrainer t = new LocalTrainer(Presets.resolve("conv5x5x4,maxpool2,dense16:relu,dropout0.2,softmax10"),
-                    OptimizerConfig.of(OptimizerConfig.Kind.ADAM, 0.001));
-            t.network().initialize(5);
-            t.fit(train, 32, 1, 9, null);
-            runs[r] = t.network().params().toFloatVector();
+            try (LocalTrainer t = new LocalTrainer(Presets.resolve(spec),
+                    OptimizerConfig.of(OptimizerConfig.Kind.ADAM, 0.001), threads)) {
+                t.network().initialize(5);
+                t.fit(train, 32, 1, 9, null);
+                runs[r] = t.network().params().toFloatVector();
+            }
         }
         assertArrayEquals(runs[0], runs[1]);
     }
@@ -78,6 +85,9 @@ class LocalTrainerTest {
             }
             compareSteps(train, spec, order, adamW, threads, augmented);   // each example augmented alike
         }
+        // a second convolution of 32 input channels: oneDNN's kernels on every thread
+        var oneDnn = Presets.resolve("conv3x3x32:same,maxpool2,conv3x3x8:relu,avgpool2,dense32:tanh,softmax10");
+        compareSteps(train, oneDnn, order, nesterov, 2, BatchTransforms.NONE);
     }
 
     private static void compareSteps(ImageArray train, ModelSpec spec, int[] order, OptimizerConfig opt,
