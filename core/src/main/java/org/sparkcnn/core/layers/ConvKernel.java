@@ -16,7 +16,8 @@ import org.sparkcnn.core.Shape;
  * 6.9 + 16.4 against im2col's 17.6 + 44.0; with 20 (LeNet's second, 20 → 50, 12×12) 1.8 + 6.8 against 2.4 + 4.3,
  * and with 1 (LeNet's first) 0.8 + 2.0 against 1.5 + 0.8: oneDNN's backward always computes the input's gradient,
  * which a first layer does not need, and a oneDNN forward leaves no columns for an im2col backward to reuse. So a
- * layer runs on oneDNN, both ways, when it has at least {@value #MIN_CHANNELS} input channels. The system property
+ * layer runs on oneDNN, both ways, when it has at least {@value #MIN_CHANNELS} input channels: in a wider table
+ * (docs/performance.md) oneDNN won every layer from 32 channels on, and below that only some (same-padded ones). The system property
  * {@value #PROPERTY} ({@code auto}, {@code im2col}, {@code onednn}) overrides it, for A/B runs and tests;
  * {@code onednn} still falls back to im2col where oneDNN is not loaded or the op cannot express the padding.
  */
