@@ -29,7 +29,7 @@ public final class ActivationLayer implements Layer {
     @Override
     public INDArray forward(INDArray z, boolean training, long noiseSeed) {
         INDArray view = z.rank() == 4 ? z.permute(0, 2, 3, 1) : null;
-        nhwc = view != null && isDense(view) && !isDense(z);
+        nhwc = view != null && Images.isDense(view) && !Images.isDense(z);
         y = nhwc ? view : z;
         activation.forward(y);
         return z;
@@ -45,17 +45,5 @@ public final class ActivationLayer implements Layer {
         grad.assign(nhwc ? gradOut.permute(0, 2, 3, 1) : gradOut);
         activation.backward(y, grad, scratch);
         return nhwc ? grad.permute(0, 3, 1, 2) : grad;
-    }
-
-    /** Whether {@code a} has c-order strides for its shape (so element-wise ops take the dense path). */
-    private static boolean isDense(INDArray a) {
-        long expected = 1;
-        for (int d = a.rank() - 1; d >= 0; d--) {
-            if (a.size(d) != 1 && a.stride(d) != expected) {
-                return false;
-            }
-            expected *= a.size(d);
-        }
-        return true;
     }
 }

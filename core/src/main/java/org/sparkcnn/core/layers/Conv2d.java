@@ -1,5 +1,6 @@
 package org.sparkcnn.core.layers;
 
+import org.nd4j.common.util.ArrayUtil;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -100,13 +101,9 @@ final class Conv2d implements Layer {
     /** x as [N, H, W, C] in c order: a view when its memory is NHWC already, else a copy. */
     private static INDArray nhwc(INDArray x) {
         INDArray v = x.permute(0, 2, 3, 1);
-        long[] shape = v.shape();
-        long[] c = {shape[1] * shape[2] * shape[3], shape[2] * shape[3], shape[3], 1};
-        boolean dense = v.offset() == 0 && v.data().offset() == 0;
-        for (int d = 0; d < 4 && dense; d++) {
-            dense = shape[d] == 1 || v.stride(d) == c[d];
-        }
-        return dense ? Nd4j.create(v.data(), shape, c, 0, 'c') : v.dup('c');
+        boolean dense = v.offset() == 0 && v.data().offset() == 0 && Images.isDense(v);
+        // a fresh c-order array over the same memory: the op reads it as dense whatever a size-1 dimension's stride
+        return dense ? Nd4j.create(v.data(), v.shape(), ArrayUtil.calcStrides(v.shape()), 0, 'c') : v.dup('c');
     }
 
     /** col = the patches of x [N, C, H, W], one image at a time through the heap. */

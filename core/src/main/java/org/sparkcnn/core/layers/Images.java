@@ -19,6 +19,18 @@ final class Images {
         return a.offset() == 0 && a.data().offset() == 0 ? a : a.dup('c');
     }
 
+    /** Whether {@code a} has c-order strides for its shape (size-1 dimensions aside): ND4J's dense element-wise path. */
+    static boolean isDense(INDArray a) {
+        long expected = 1;
+        for (int d = a.rank() - 1; d >= 0; d--) {
+            if (a.size(d) != 1 && a.stride(d) != expected) {
+                return false;
+            }
+            expected *= a.size(d);
+        }
+        return true;
+    }
+
     /** Whether strides {@code st} of an [N, C, H, W] array of images {@code s} lay each image out as NHWC. */
     static boolean isNhwc(long[] st, Shape s) {
         int c = s.channels();
