@@ -31,9 +31,10 @@ final class RoundStart {
                 }
                 return v;
             }
-            float[][] s = SliceBlocks.getAll(x.averagedIn(), all(x), ExchangePrecision.FP32,
-                    k -> "averaged slice " + k + " of round " + globalRound, traffic);
-            return slices(x, s.length, k -> s[k]);
+            float[] v = new float[x.layout().length()];        // each slice read in place into the vector
+            SliceBlocks.forEachFp32(x.averagedIn(), all(x), k -> "averaged slice " + k + " of round " + globalRound,
+                    traffic, (k, slice) -> slice.get(slice.position(), v, x.layout().from(k), x.layout().size(k)));
+            return v;
         });
     }
 

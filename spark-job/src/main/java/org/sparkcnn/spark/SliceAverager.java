@@ -9,6 +9,7 @@ import scala.collection.Iterator;
 import scala.runtime.AbstractFunction2;
 
 import java.io.Serializable;
+import java.util.function.IntFunction;
 
 /**
  * Averaging task k of a round on the executors: fetches slice k of every worker's vector, sums them weighted, in
@@ -49,20 +50,31 @@ final class SliceAverager extends AbstractFunction2<TaskContext, Iterator<Intege
         for (int w = 0; w < weights.length; w++) {
             blocks[w] = w * layout.slices() + k;
         }
-        SliceBlocks.forEach(x.slicesOut(), blocks, x.precision(),
-                w -> "slice " + k + " of worker " + w + " in round " + (globalRound + 1), traffic,
-                mean::add);
+        IntFunction<String> what = w -> "slice " + k + " of worker " + w + " in round " + (globalRound + 1);
+        if (x.precision() == ExchangePrecision.FP32 && weights.length <= SliceBlocks.FETCHES_IN_FLIGHT) {
+            SliceBlocks.withAllFp32(x.slicesOut(), blocks, what, traffic, all -> {   // one pass, in place, no copies
+                failIfInjected(attempt);
+                SliceBlocks.putFp32(x.averagedOut(), k, layout.size(k), out -> mean.writeMeanOf(all, out));
+            });
+        } else if (x.precision() == ExchangePrecision.FP32) {
+            SliceBlocks.forEachFp32(x.slicesOut(), blocks, what, traffic, mean::add);
+            failIfInjected(attempt);
+            SliceBlocks.putFp32(x.averagedOut(), k, layout.size(k), mean::writeTo);
+        } else {
+            SliceBlocks.forEach(x.slicesOut(), blocks, x.precision(), what, traffic, mean::add);
+            failIfInjected(attempt);
+            float[] delta = mean.floats();
+            SliceBlocks.put(x.deltasOut(), k, delta, ExchangePrecision.BF16);
+            SliceBlocks.put(x.averagedOut(), k, RoundStart.plus(startSlice(k, traffic), delta));
+        }
+        return traffic.remoteBytes();
+    }
+
+    private void failIfInjected(int attempt) {
         if (attempt == 0 && failFirstAttemptOfRound == globalRound) {
             throw new IllegalStateException("injected failure in the first attempt of averaging round "
                     + failFirstAttemptOfRound);
         }
-        float[] averaged = mean.floats();
-        if (x.precision() == ExchangePrecision.BF16) {
-            SliceBlocks.put(x.deltasOut(), k, averaged, ExchangePrecision.BF16);
-            averaged = RoundStart.plus(startSlice(k, traffic), averaged);
-        }
-        SliceBlocks.put(x.averagedOut(), k, averaged);
-        return traffic.remoteBytes();
     }
 
     /** Slice k of the round's starting model: from this executor's copy when it has one. */

@@ -103,10 +103,12 @@ class ExecutorAveragingTest {
 
     /**
      * Both kinds of executor round give the driver's bits: one barrier job per round where every worker has one of
-     * the 2 task slots (N ≤ 2), two jobs per round when barrier rounds are off or N exceeds the slots.
+     * the 2 task slots (N ≤ 2), two jobs per round when barrier rounds are off or N exceeds the slots. Up to
+     * {@link org.sparkcnn.spark.exchange.SliceBlocks#FETCHES_IN_FLIGHT} workers an averaging task sums all of a
+     * slice's blocks in one pass; beyond, it adds them one by one (9 and 12 workers).
      */
     @ParameterizedTest
-    @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8})
+    @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8, 9, 12})
     void executorAveragingGivesTheDriversBits(int workers) {
         for (boolean averageState : new boolean[]{true, false}) {
             TrainingPlan plan = plan(workers, averageState);

@@ -70,6 +70,11 @@ public enum ExchangePrecision {
         return b;
     }
 
+    /** The floats of an fp32 block's bytes, in place (from its position to its limit). */
+    static FloatBuffer fp32View(ByteBuffer block) {
+        return block.order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+    }
+
     /** The values of a block's bytes. */
     float[] decode(ByteBuffer block) {
         ByteBuffer b = block.order(ByteOrder.LITTLE_ENDIAN);

@@ -12,15 +12,16 @@ import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.ArrayDeque;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import java.util.function.IntFunction;
 
 /**
@@ -40,7 +41,7 @@ import java.util.function.IntFunction;
 public final class SliceBlocks {
     private static final ClassTag<float[]> FLOATS = ClassTag$.MODULE$.apply(float[].class);
     /** Remote fetches a task keeps in flight at once (one round trip each: ask the master, fetch the block). */
-    static final int FETCHES_IN_FLIGHT = 8;
+    public static final int FETCHES_IN_FLIGHT = 8;
     private static final ExecutorService FETCHERS = Executors.newFixedThreadPool(FETCHES_IN_FLIGHT, r -> {
         Thread t = new Thread(r, "spark-cnn-exchange-fetch");
         t.setDaemon(true);
@@ -109,6 +110,21 @@ public final class SliceBlocks {
         store(group, index, ExchangePrecision.fp32(parts, from, to));
     }
 
+    /**
+     * Stores {@code length} floats in fp32 as block {@code index} of {@code group}, written by {@code fill} straight
+     * into the block's bytes (it must write exactly that many).
+     */
+    public static void putFp32(int group, int index, int length, Consumer<FloatBuffer> fill) {
+        ByteBuffer bytes = ByteBuffer.allocate(length * Float.BYTES);
+        FloatBuffer out = ExchangePrecision.fp32View(bytes);
+        fill.accept(out);
+        if (out.hasRemaining()) {
+            throw new IllegalStateException(out.remaining() + " of " + length + " floats of block " + index
+                    + " left unwritten");
+        }
+        store(group, index, bytes);
+    }
+
     private static void store(int group, int index, ByteBuffer bytes) {
         BlockManager bm = SparkEnv.get().blockManager();
         if (!bm.putBytes(new RDDBlockId(group, index), new ChunkedByteBuffer(bytes), StorageLevel.MEMORY_AND_DISK_SER(),
@@ -130,12 +146,7 @@ public final class SliceBlocks {
 
     /** Block {@code index} of {@code group}, stored in {@code precision} (see {@link #get(int, int, String, Traffic)}). */
     public static float[] get(int group, int index, ExchangePrecision precision, String what, Traffic traffic) {
-        BlockManager bm = SparkEnv.get().blockManager();
-        RDDBlockId id = new RDDBlockId(group, index);
-        float[] local = readLocal(bm, id, precision);
-        float[] v = local == null ? fetch(bm, id, precision, what) : local;
-        traffic.add((long) v.length * precision.bytesPerValue(), local == null);
-        return v;
+        return getAll(group, new int[]{index}, precision, i -> what, traffic)[0];
     }
 
     /** Blocks {@code indices} of {@code group}, stored in {@code precision}, in that order (see {@link #forEach}). */
@@ -146,49 +157,130 @@ public final class SliceBlocks {
         return out;
     }
 
+    /** Hands blocks {@code indices} of {@code group}, decoded, to {@code use} in that order (see {@link #forEachBytes}). */
+    public static void forEach(int group, int[] indices, ExchangePrecision precision, IntFunction<String> what,
+                               Traffic traffic, BlockConsumer use) {
+        forEachBytes(group, indices, 1, what, traffic, (i, bytes) -> use.accept(i, precision.decode(bytes[0])));
+    }
+
     /**
-     * Hands blocks {@code indices} of {@code group} to {@code use} in that order: local ones read at once, remote
-     * ones fetched up to {@value #FETCHES_IN_FLIGHT} ahead (each fetch is a round trip to the master for the
-     * location, then one to the holder, so fetching one after another would add their latencies). At most that many
-     * fetched blocks wait in memory.
+     * Hands the fp32 blocks {@code indices} of {@code group} to {@code use} in that order as their floats in place
+     * (see {@link #forEachBytes}): a reader copies them once, to wherever they go, with no array between.
+     */
+    public static void forEachFp32(int group, int[] indices, IntFunction<String> what, Traffic traffic,
+                                   FloatsConsumer use) {
+        forEachBytes(group, indices, 1, what, traffic,
+                (i, bytes) -> use.accept(i, ExchangePrecision.fp32View(bytes[0])));
+    }
+
+    /**
+     * Hands the fp32 blocks {@code indices} of {@code group} to {@code use} all at once, as their floats in place,
+     * valid during the call only (see {@link #forEachBytes}); at most {@value #FETCHES_IN_FLIGHT} blocks.
+     */
+    public static void withAllFp32(int group, int[] indices, IntFunction<String> what, Traffic traffic,
+                                   Consumer<FloatBuffer[]> use) {
+        if (indices.length > FETCHES_IN_FLIGHT) {
+            throw new IllegalArgumentException(indices.length + " blocks at once: at most " + FETCHES_IN_FLIGHT);
+        }
+        forEachBytes(group, indices, Math.max(1, indices.length), what, traffic, (i, bytes) -> {
+            FloatBuffer[] floats = new FloatBuffer[bytes.length];
+            for (int b = 0; b < bytes.length; b++) {
+                floats[b] = ExchangePrecision.fp32View(bytes[b]);
+            }
+            use.accept(floats);
+        });
+    }
+
+    /**
+     * Hands the bytes of blocks {@code indices} of {@code group} to {@code use} in that order, {@code together} at a
+     * time (the last group may be shorter; {@code use} gets the index of the group's first block), valid during the
+     * call only: local ones read in place, remote ones fetched up to {@value #FETCHES_IN_FLIGHT} ahead (each fetch is
+     * a round trip to the master for the location, then one to the holder, so fetching one after another would add
+     * their latencies). At most that many blocks, or {@code together}, wait in memory.
      *
-     * @param precision how the blocks were stored
      * @param what names block i for an error, e.g. {@code i -> "slice 3 of worker " + i}
      * @throws LostBlockException when no executor holds one of them
      */
-    public static void forEach(int group, int[] indices, ExchangePrecision precision, IntFunction<String> what,
-                               Traffic traffic, BlockConsumer use) {
+    private static void forEachBytes(int group, int[] indices, int together, IntFunction<String> what,
+                                     Traffic traffic, BytesConsumer use) {
         BlockManager bm = SparkEnv.get().blockManager();
         ArrayDeque<Pending> ahead = new ArrayDeque<>();
+        int inFlight = Math.max(FETCHES_IN_FLIGHT, together);
         int next = 0;
-        for (int i = 0; i < indices.length; i++) {
-            while (next < indices.length && (next <= i || ahead.size() < FETCHES_IN_FLIGHT)) {
-                RDDBlockId id = new RDDBlockId(group, indices[next]);
-                String name = what.apply(next);
-                float[] local = readLocal(bm, id, precision);
-                ahead.add(local == null ? new Pending(FETCHERS.submit(() -> fetch(bm, id, precision, name)), true)
-                        : new Pending(CompletableFuture.completedFuture(local), false));
-                next++;
+        try {
+            for (int i = 0; i < indices.length; i += together) {
+                int n = Math.min(together, indices.length - i);
+                while (next < indices.length && (next < i + n || ahead.size() < inFlight)) {
+                    ahead.add(pending(bm, new RDDBlockId(group, indices[next]), what.apply(next)));
+                    next++;
+                }
+                Pending[] held = new Pending[n];
+                ByteBuffer[] bytes = new ByteBuffer[n];
+                try {
+                    for (int b = 0; b < n; b++) {
+                        held[b] = ahead.poll();
+                        bytes[b] = held[b].bytes();
+                        traffic.add(bytes[b].remaining(), held[b].remote());
+                    }
+                    use.accept(i, bytes);
+                } finally {
+                    for (Pending p : held) {
+                        if (p != null) {
+                            p.release();
+                        }
+                    }
+                }
             }
-            Pending p = ahead.poll();
-            float[] v;
-            try {
-                v = p.value().get();
-            } catch (ExecutionException e) {
-                ahead.forEach(q -> q.value().cancel(true));
-                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-            } catch (InterruptedException e) {
-                ahead.forEach(q -> q.value().cancel(true));
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while fetching exchange blocks", e);
+        } finally {
+            for (Pending p : ahead) {
+                p.release();
             }
-            traffic.add((long) v.length * precision.bytesPerValue(), p.remote());
-            use.accept(i, v);
         }
     }
 
-    /** A block on its way: read from this executor's store, or being fetched from another's. */
-    private record Pending(Future<float[]> value, boolean remote) { }
+    /** A block on its way: read in place from this executor's store, or being fetched from another's. */
+    private static Pending pending(BlockManager bm, RDDBlockId id, String what) {
+        Option<BlockData> local = bm.getLocalBytes(id);
+        if (local.isDefined()) {
+            return new Pending(bm, id, local.get(), null);
+        }
+        return new Pending(bm, id, null, FETCHERS.submit(() -> fetch(bm, id, what)));
+    }
+
+    /** A local block (read-locked until released) or a remote one's fetch. */
+    private record Pending(BlockManager bm, RDDBlockId id, BlockData local, Future<ChunkedByteBuffer> fetched) {
+        boolean remote() {
+            return local == null;
+        }
+
+        ByteBuffer bytes() {
+            if (local != null) {
+                return local.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+            }
+            try {
+                return fetched.get().toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while fetching exchange blocks", e);
+            }
+        }
+
+        /** Unlocks a local block; cancels a fetch, or frees what it fetched. */
+        void release() {
+            if (local != null) {
+                local.dispose();
+                bm.releaseLock(id, Option.empty());
+            } else if (!fetched.cancel(true) && fetched.isDone()) {
+                try {
+                    fetched.get().dispose();
+                } catch (ExecutionException | InterruptedException | java.util.concurrent.CancellationException e) {
+                    // nothing was fetched: nothing to free
+                }
+            }
+        }
+    }
 
     /** Receives block i of a {@link #forEach}. */
     @FunctionalInterface
@@ -196,30 +288,23 @@ public final class SliceBlocks {
         void accept(int i, float[] block);
     }
 
-    private static float[] fetch(BlockManager bm, RDDBlockId id, ExchangePrecision precision, String what) {
+    /** Receives block i of a {@link #forEachFp32}: its floats in place, to be read during the call only. */
+    @FunctionalInterface
+    public interface FloatsConsumer {
+        void accept(int i, FloatBuffer block);
+    }
+
+    @FunctionalInterface
+    private interface BytesConsumer {
+        void accept(int first, ByteBuffer[] blocks);
+    }
+
+    private static ChunkedByteBuffer fetch(BlockManager bm, RDDBlockId id, String what) {
         Option<ChunkedByteBuffer> found = bm.getRemoteBytes(id);
         if (found.isEmpty()) {
             throw new LostBlockException("exchange block " + id.name() + " (" + what + ") is lost: no executor "
                     + "holds it any more");
         }
-        try {
-            return precision.decode(found.get().toByteBuffer());
-        } finally {
-            found.get().dispose();
-        }
-    }
-
-    /** The block from this executor's store, or null when this executor does not hold it. */
-    private static float[] readLocal(BlockManager bm, RDDBlockId id, ExchangePrecision precision) {
-        Option<BlockData> local = bm.getLocalBytes(id);
-        if (local.isEmpty()) {
-            return null;
-        }
-        try {
-            return precision.decode(local.get().toByteBuffer());
-        } finally {
-            local.get().dispose();
-            bm.releaseLock(id, Option.empty());
-        }
+        return found.get();
     }
 }
