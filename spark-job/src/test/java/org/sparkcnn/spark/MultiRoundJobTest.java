@@ -12,6 +12,7 @@ import org.sparkcnn.core.Presets;
 import org.sparkcnn.core.data.ImageArray;
 import org.sparkcnn.core.optim.OptimizerConfig;
 import org.sparkcnn.spark.data.TrainingData;
+import org.sparkcnn.spark.exchange.SliceBlocks;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,7 +36,6 @@ class MultiRoundJobTest {
     static JavaSparkContext sc;
     static final AtomicInteger STEP_JOBS = new AtomicInteger();
     /** RDD blocks an executor removed and reported (exchange blocks removed inside jobs: the driver's are silent). */
-    static final AtomicInteger REMOVED_BY_TASKS = new AtomicInteger();
     static ImageArray data;
 
     @BeforeAll
@@ -51,12 +51,6 @@ class MultiRoundJobTest {
                 }
             }
 
-            @Override
-            public void onBlockUpdated(org.apache.spark.scheduler.SparkListenerBlockUpdated update) {
-                if (update.blockUpdatedInfo().blockId().isRDD() && !update.blockUpdatedInfo().storageLevel().isValid()) {
-                    REMOVED_BY_TASKS.incrementAndGet();
-                }
-            }
         });
     }
 
@@ -185,7 +179,7 @@ class MultiRoundJobTest {
             }
         };
         STEP_JOBS.set(0);
-        REMOVED_BY_TASKS.set(0);
+        long removedBefore = SliceBlocks.localRemovals();
         long borrowedBefore = WorkerCache.borrowed();
         TrainingState got = run(2, Aggregation.EXECUTORS, 1e6, -1, grouped);
         // rounds 1 (no pace yet), 2-4, 5-7 (the epoch's end), 8, 9-12, 13-14
@@ -193,10 +187,7 @@ class MultiRoundJobTest {
         assertEquals(12, WorkerCache.borrowed() - borrowedBefore, "trainers borrowed: one per barrier task");
         // inside a job of G rounds, after each round but the last: the round's 4 worker slices, and from the second
         // on the 2 averaged slices of the round before: 4(G-1) + 2(G-2) for G = 3, 3, 4 and 2
-        for (int i = 0; i < 60 && REMOVED_BY_TASKS.get() < 40; i++) {
-            Thread.sleep(50);                                       // the listener bus is asynchronous
-        }
-        assertEquals(40, REMOVED_BY_TASKS.get());
+        assertEquals(40, SliceBlocks.localRemovals() - removedBefore);
         assertArrayEquals(expected.params(), got.params());
         assertArrayEquals(expected.states()[0], got.states()[0]);
         assertEquals(expected.iteration(), got.iteration());
@@ -225,7 +216,7 @@ class MultiRoundJobTest {
                         public Object apply(org.apache.spark.storage.BlockId id) {
                             return id.isRDD();
                         }
-                    }, false).iterator();
+                    }, true).iterator();                           // the executors' stores, not the master's view
             count = 0;
             while (ids.hasNext()) {
                 org.apache.spark.storage.RDDBlockId id = (org.apache.spark.storage.RDDBlockId) ids.next();

@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
 
@@ -49,6 +50,7 @@ public final class SliceBlocks {
     });
     /** Groups created by this driver and not yet removed, so a run can always clean up after itself. */
     private static final Set<Integer> LIVE = ConcurrentHashMap.newKeySet();
+    private static final AtomicLong LOCAL_REMOVALS = new AtomicLong();
 
     private SliceBlocks() { }
 
@@ -82,13 +84,25 @@ public final class SliceBlocks {
     }
 
     /**
-     * Removes block {@code index} of {@code group} from this executor's store, if it holds it, and tells the master
-     * (executor side; for a block this executor stored and no one reads any more).
+     * Removes block {@code index} of {@code group} from this executor's store, if it holds it (executor side; for a
+     * block this executor stored and no one reads any more). The master is not told: that would be one synchronous
+     * round trip to the driver per block, inside every round. Its stale entry names a block no one asks for, and goes
+     * when the driver removes the whole group ({@link #remove}), at the latest when the job ends.
      */
     public static void removeLocal(int group, int index) {
         if (group >= 0) {
-            SparkEnv.get().blockManager().removeBlock(new RDDBlockId(group, index), true);
+            BlockManager bm = SparkEnv.get().blockManager();
+            RDDBlockId id = new RDDBlockId(group, index);
+            if (bm.getStatus(id).isDefined()) {
+                bm.removeBlock(id, false);
+                LOCAL_REMOVALS.incrementAndGet();
+            }
         }
+    }
+
+    /** Blocks {@link #removeLocal} removed in this JVM so far (the driver's own removals not counted). */
+    public static long localRemovals() {
+        return LOCAL_REMOVALS.get();
     }
 
     /** Stores {@code v} as block {@code index} of {@code group} in this executor's block manager. */
