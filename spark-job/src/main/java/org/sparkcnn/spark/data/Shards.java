@@ -16,11 +16,11 @@ import org.sparkcnn.core.train.DataOrder;
 import org.sparkcnn.core.train.IndexPermutation;
 import scala.Tuple2;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.TreeMap;
 
 /**
  * A data set held by the executors: a cached RDD with one partition per shard, each a list of {@link ExampleChunk}s
@@ -53,9 +53,9 @@ public final class Shards {
             placed = read;
         } else {
             int per = chunkExamples(src.shape());
-            placed = read.flatMapToPair(new ToPositions(layout))
+            placed = read.flatMapToPair(new ToChunkParts(layout, shards, per))
                     .repartitionAndSortWithinPartitions(new ShardPartitioner(n, shards))
-                    .mapPartitions(new ToChunks(src.shape(), per), true);
+                    .mapPartitions(new ToChunks(src.shape(), n, shards, per), true);
         }
         placed = placed.setName(src.name() + " in " + shards + " shards" + (layout.isSourceOrder() ? ""
                 : ", reshuffle " + layout.generation())).persist(StorageLevel.MEMORY_AND_DISK());
@@ -128,32 +128,65 @@ public final class Shards {
         return new ImageChunks(shape, arrays);
     }
 
-    /** Source examples as (position, [index:int32, label:byte, pixels…]) pairs, for the shuffle. */
-    static final class ToPositions implements PairFlatMapFunction<ExampleChunk, Long, byte[]> {
+    /**
+     * A source chunk cut by where its examples go: one record per target chunk its examples land in, keyed by that
+     * chunk's first layout position, holding each example's offset in the target chunk and the examples themselves.
+     * A target chunk is a run of {@code per} consecutive positions of a shard (the shard's last may be shorter), so a
+     * shuffle moves a few records per pair of source and target chunks rather than one per example.
+     */
+    static final class ToChunkParts implements PairFlatMapFunction<ExampleChunk, Long, Tuple2<int[], ExampleChunk>> {
         private final Layout layout;
+        private final int shards;
+        private final int per;
         private transient IndexPermutation permutation;
 
-        ToPositions(Layout layout) {
+        ToChunkParts(Layout layout, int shards, int per) {
             this.layout = layout;
+            this.shards = shards;
+            this.per = per;
         }
 
         @Override
-        public Iterator<Tuple2<Long, byte[]>> call(ExampleChunk c) {
+        public Iterator<Tuple2<Long, Tuple2<int[], ExampleChunk>>> call(ExampleChunk c) {
             if (permutation == null && !layout.isSourceOrder()) {
                 permutation = layout.permutation();
             }
-            ImageArray images = c.images();
-            int per = images.shape().size();
-            List<Tuple2<Long, byte[]>> out = new ArrayList<>(c.index().length);
-            for (int j = 0; j < c.index().length; j++) {
+            long n = layout.n();
+            int m = c.index().length;
+            TreeMap<Long, List<Integer>> byTarget = new TreeMap<>();
+            long[] position = new long[m];
+            for (int j = 0; j < m; j++) {
                 long i = c.index()[j];
-                byte[] record = new byte[5 + per];
-                ByteBuffer.wrap(record).putInt(c.index()[j]).put((byte) images.label(j));
-                System.arraycopy(images.pixels(), j * per, record, 5, per);
-                out.add(new Tuple2<>(layout.isSourceOrder() ? i : permutation.apply(i), record));
+                position[j] = layout.isSourceOrder() ? i : permutation.apply(i);
+                byTarget.computeIfAbsent(chunkStart(position[j], n, shards, per), k -> new ArrayList<>()).add(j);
+            }
+            ImageArray images = c.images();
+            int size = images.shape().size();
+            List<Tuple2<Long, Tuple2<int[], ExampleChunk>>> out = new ArrayList<>(byTarget.size());
+            for (var target : byTarget.entrySet()) {
+                List<Integer> js = target.getValue();
+                int[] offset = new int[js.size()];
+                int[] index = new int[js.size()];
+                byte[] labels = new byte[js.size()];
+                byte[] pixels = new byte[Math.multiplyExact(js.size(), size)];
+                for (int e = 0; e < js.size(); e++) {
+                    int j = js.get(e);
+                    offset[e] = (int) (position[j] - target.getKey());
+                    index[e] = c.index()[j];
+                    labels[e] = (byte) images.label(j);
+                    System.arraycopy(images.pixels(), j * size, pixels, e * size, size);
+                }
+                out.add(new Tuple2<>(target.getKey(),
+                        new Tuple2<>(offset, new ExampleChunk(index, new ImageArray(pixels, labels, images.shape())))));
             }
             return out.iterator();
         }
+    }
+
+    /** The first position of the target chunk that holds position p: chunks of {@code per} from each shard's start. */
+    static long chunkStart(long p, long n, int shards, int per) {
+        int start = DataOrder.shardStart(n, shards, DataOrder.shardOf(p, n, shards));
+        return start + (p - start) / per * per;
     }
 
     /** Position p goes to the shard whose range holds it. */
@@ -187,58 +220,82 @@ public final class Shards {
         }
     }
 
-    /** A shard's records, sorted by position, regrouped into chunks of {@code per} examples. */
-    static final class ToChunks implements FlatMapFunction<Iterator<Tuple2<Long, byte[]>>, ExampleChunk> {
+    /**
+     * A shard's chunk parts ({@link ToChunkParts}), sorted by their target chunk, assembled into its chunks: each
+     * example put at its offset. A shard is a run of consecutive positions, each held once: a chunk out of its place,
+     * a slot filled twice or left empty means a source lost or duplicated an example, which must not train silently.
+     */
+    static final class ToChunks implements FlatMapFunction<Iterator<Tuple2<Long, Tuple2<int[], ExampleChunk>>>,
+            ExampleChunk> {
         private final Shape shape;
+        private final long n;
+        private final int shards;
         private final int per;
 
-        ToChunks(Shape shape, int per) {
+        ToChunks(Shape shape, long n, int shards, int per) {
             this.shape = shape;
+            this.n = n;
+            this.shards = shards;
             this.per = per;
         }
 
         @Override
-        public Iterator<ExampleChunk> call(Iterator<Tuple2<Long, byte[]>> records) {
+        public Iterator<ExampleChunk> call(Iterator<Tuple2<Long, Tuple2<int[], ExampleChunk>>> parts) {
             int size = shape.size();
             return new Iterator<>() {
-                long nextPosition = -1;
+                Tuple2<Long, Tuple2<int[], ExampleChunk>> pending = parts.hasNext() ? parts.next() : null;
+                long expected = pending == null ? -1
+                        : DataOrder.shardStart(n, shards, DataOrder.shardOf(pending._1(), n, shards));
 
                 @Override
                 public boolean hasNext() {
-                    return records.hasNext();
+                    return pending != null;
                 }
 
                 @Override
                 public ExampleChunk next() {
-                    if (!records.hasNext()) {
+                    if (pending == null) {
                         throw new NoSuchElementException();
                     }
-                    List<byte[]> taken = new ArrayList<>();
-                    while (records.hasNext() && taken.size() < per) {
-                        Tuple2<Long, byte[]> r = records.next();
-                        // A shard is a run of consecutive positions: a gap or a repeat means a source lost or
-                        // duplicated an example, which must not train silently.
-                        if (nextPosition >= 0 && r._1() != nextPosition) {
-                            throw new IllegalStateException("shard " + TaskContext.getPartitionId() + ": the example "
-                                    + "at layout position " + r._1() + " follows position " + (nextPosition - 1)
-                                    + " (the source lost or repeated an example)");
-                        }
-                        nextPosition = r._1() + 1;
-                        taken.add(r._2());
+                    long start = pending._1();
+                    if (start != expected) {
+                        throw lost("the chunk at layout position " + start + " follows position " + (expected - 1));
                     }
-                    int count = taken.size();
+                    int w = DataOrder.shardOf(start, n, shards);
+                    int count = (int) Math.min(per, DataOrder.shardStart(n, shards, w + 1) - start);
                     int[] index = new int[count];
-                    byte[] pixels = new byte[Math.multiplyExact(count, size)];
+                    java.util.Arrays.fill(index, -1);
                     byte[] labels = new byte[count];
-                    for (int j = 0; j < count; j++) {
-                        ByteBuffer r = ByteBuffer.wrap(taken.get(j));
-                        index[j] = r.getInt();
-                        labels[j] = r.get();
-                        System.arraycopy(taken.get(j), 5, pixels, j * size, size);
+                    byte[] pixels = new byte[Math.multiplyExact(count, size)];
+                    while (pending != null && pending._1() == start) {
+                        int[] offset = pending._2()._1();
+                        ExampleChunk part = pending._2()._2();
+                        for (int e = 0; e < offset.length; e++) {
+                            int o = offset[e];
+                            if (o < 0 || o >= count || index[o] >= 0) {
+                                throw lost("layout position " + (start + o) + " is held " + (o < 0 || o >= count
+                                        ? "outside its chunk" : "twice"));
+                            }
+                            index[o] = part.index()[e];
+                            labels[o] = (byte) part.images().label(e);
+                            System.arraycopy(part.images().pixels(), e * size, pixels, o * size, size);
+                        }
+                        pending = parts.hasNext() ? parts.next() : null;
                     }
+                    for (int o = 0; o < count; o++) {
+                        if (index[o] < 0) {
+                            throw lost("layout position " + (start + o) + " is held by no example");
+                        }
+                    }
+                    expected = start + count;
                     return new ExampleChunk(index, new ImageArray(pixels, labels, shape));
                 }
             };
+        }
+
+        private static IllegalStateException lost(String what) {
+            return new IllegalStateException("shard " + TaskContext.getPartitionId() + ": " + what
+                    + " (the source lost or repeated an example)");
         }
     }
 
