@@ -118,12 +118,16 @@ java_bin() {
   if [[ -n "${JAVA_HOME:-}" ]]; then echo "$JAVA_HOME/bin/java"; else command -v java || die "java not found"; fi
 }
 
-# The feature version of java_bin (17, 21, 25, ...); 0 when it cannot be told. A script that asks more than once
-# sets SCNN_JAVA_FEATURE="$(java_feature)" first: each answer otherwise costs a JVM start (about 40 ms).
+# The feature version of java_bin (17, 21, 25, ...); 0 when it cannot be told: from the JDK's release file
+# (JAVA_VERSION="25.0.3"), else from `java -version`, a JVM start (40-200 ms here, on every launch's start-up). A
+# script that asks more than once sets SCNN_JAVA_FEATURE="$(java_feature)" first.
 java_feature() {
   if [[ -n "${SCNN_JAVA_FEATURE:-}" ]]; then echo "$SCNN_JAVA_FEATURE"; return; fi
-  local v
-  v="$("$(java_bin)" -version 2>&1 | sed -n '1s/^[^"]*"\([0-9]*\).*/\1/p')"
+  local v="" java release
+  java="$(readlink -f "$(java_bin)")"
+  release="$(dirname "$(dirname "$java")")/release"
+  [[ -f "$release" ]] && v="$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release")"
+  [[ -z "$v" ]] && v="$("$java" -version 2>&1 | sed -n '1s/^[^"]*"\([0-9]*\).*/\1/p')"
   echo "${v:-0}"
 }
 
