@@ -163,11 +163,6 @@ final class WeightedMean {
         }
     }
 
-    /** The values of the mean. */
-    int length() {
-        return weights.length == 1 && single != null ? single.length : length;
-    }
-
     private float[] single() {
         if (single == null) {
             throw new IllegalStateException("the worker's vector was not added");
