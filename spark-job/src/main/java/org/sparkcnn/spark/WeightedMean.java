@@ -1,6 +1,7 @@
 package org.sparkcnn.spark;
 
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 
 /**
  * The example-weighted mean of the workers' vectors, one implementation for both places it is computed (the driver,
@@ -118,7 +119,7 @@ final class WeightedMean {
         float[] rounded = new float[c];
         for (int at = 0; at < length; at += c) {
             int n = Math.min(c, length - at);
-            java.util.Arrays.fill(acc, 0, n, 0.0);
+            Arrays.fill(acc, 0, n, 0.0);
             for (int w = 0; w < all.length; w++) {
                 all[w].get(all[w].position() + at, in, 0, n);
                 double weight = weights[w];
@@ -126,10 +127,7 @@ final class WeightedMean {
                     acc[j] += weight * in[j];
                 }
             }
-            for (int j = 0; j < n; j++) {
-                rounded[j] = (float) acc[j];
-            }
-            out.put(rounded, 0, n);
+            putRounded(acc, 0, n, rounded, out);
         }
     }
 
@@ -155,12 +153,16 @@ final class WeightedMean {
         double[] total = sum();
         float[] chunk = new float[Math.min(CHUNK, length)];
         for (int at = 0; at < length; at += chunk.length) {
-            int n = Math.min(chunk.length, length - at);
-            for (int j = 0; j < n; j++) {
-                chunk[j] = (float) total[at + j];
-            }
-            out.put(chunk, 0, n);
+            putRounded(total, at, Math.min(chunk.length, length - at), chunk, out);
         }
+    }
+
+    /** Puts {@code sums[from, from + n)} rounded to float into {@code out}, through {@code scratch}. */
+    private static void putRounded(double[] sums, int from, int n, float[] scratch, FloatBuffer out) {
+        for (int j = 0; j < n; j++) {
+            scratch[j] = (float) sums[from + j];
+        }
+        out.put(scratch, 0, n);
     }
 
     private float[] single() {

@@ -17,6 +17,7 @@ import org.sparkcnn.core.train.IndexPermutation;
 import scala.Tuple2;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -264,7 +265,7 @@ public final class Shards {
                     int w = DataOrder.shardOf(start, n, shards);
                     int count = (int) Math.min(per, DataOrder.shardStart(n, shards, w + 1) - start);
                     int[] index = new int[count];
-                    java.util.Arrays.fill(index, -1);
+                    Arrays.fill(index, -1);
                     byte[] labels = new byte[count];
                     byte[] pixels = new byte[Math.multiplyExact(count, size)];
                     while (pending != null && pending._1() == start) {

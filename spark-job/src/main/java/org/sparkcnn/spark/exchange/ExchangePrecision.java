@@ -80,7 +80,7 @@ public enum ExchangePrecision {
         ByteBuffer b = block.order(ByteOrder.LITTLE_ENDIAN);
         float[] v = new float[b.remaining() / bytes];
         if (this == FP32) {
-            b.asFloatBuffer().get(v);
+            fp32View(b).get(v);
         } else {
             for (int i = 0; i < v.length; i++) {
                 v[i] = Bfloat16.toFloat(b.getShort());

@@ -16,6 +16,7 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.ArrayDeque;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -286,10 +287,10 @@ public final class SliceBlocks {
             if (local != null) {
                 local.dispose();
                 bm.releaseLock(id, Option.empty());
-            } else if (!fetched.cancel(true) && fetched.isDone()) {
+            } else if (!fetched.cancel(true)) {               // done already: free what it fetched
                 try {
                     fetched.get().dispose();
-                } catch (ExecutionException | InterruptedException | java.util.concurrent.CancellationException e) {
+                } catch (ExecutionException | InterruptedException | CancellationException e) {
                     // nothing was fetched: nothing to free
                 }
             }
