@@ -309,6 +309,7 @@ final class ExecutorAveraging implements Averaging {
     @Override
     public void close() {
         dropBlocks();
+        SliceBlocks.awaitRemovals();               // none in flight when Spark stops
         if (origin != null) {
             origin.destroy();
             origin = null;
