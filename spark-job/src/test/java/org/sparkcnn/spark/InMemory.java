@@ -14,7 +14,7 @@ final class InMemory {
     /** {@code data} as the training set of {@code plan}, reshuffled across shards every {@code reshuffleEvery}. */
     static TrainingData training(JavaSparkContext sc, ImageArray data, TrainingPlan plan, int reshuffleEvery) {
         return new TrainingData(sc, new ArraySource(data, "training set"), plan.workers(), plan.spec().outputs(),
-                plan.seed(), reshuffleEvery);
+                plan.seed(), reshuffleEvery, plan.epochs());
     }
 
     /** {@code data} cached in {@code shards} contiguous shards, for evaluation. */

@@ -156,7 +156,7 @@ public final class Bench {
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
             TrainingPlan plan = new TrainingPlan(spec, optimizer, w, tau, 0, batch, epochs, seed, true);
             ParameterAveraging pa = new ParameterAveraging(sc, plan);
-            TrainingData trainData = new TrainingData(sc, trainSource, w, spec.outputs(), seed, reshuffleEvery);
+            TrainingData trainData = new TrainingData(sc, trainSource, w, spec.outputs(), seed, reshuffleEvery, epochs);
             Shards testBc = Shards.place(sc, testSource, w, spec.outputs(), Layout.sourceOrder(testSource.size()));
             int evalRounds = Math.max(1, evalEvery / (w * tau));
             AccuracyClock clock = new AccuracyClock(target);
@@ -166,7 +166,7 @@ public final class Bench {
             if (warmup != 0) {
                 int images = warmup < 0 ? (int) trainSource.size() : (int) Math.min(warmup, trainSource.size());
                 try (TrainingData warm = new TrainingData(sc, IdxSource.open(data, true, images), w, spec.outputs(),
-                        seed, reshuffleEvery)) {
+                        seed, reshuffleEvery, epochs)) {
                     pa.train(warm, pa.initialState(initialParams()), new ParameterAveraging.Listener() { });
                 }
             }

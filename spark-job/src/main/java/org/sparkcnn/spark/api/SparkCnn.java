@@ -201,7 +201,7 @@ public final class SparkCnn {
             totalRounds = Math.min(totalRounds, config.maxRounds());
         }
         try (TrainingData train = new TrainingData(sc, trainSource, plan.workers(), plan.spec().outputs(),
-                plan.seed(), config.reshuffleEvery())) {
+                plan.seed(), config.reshuffleEvery(), plan.epochs())) {
             long reading = System.nanoTime();
             input.checkClasses(train.shardsFor(start.epoch()), plan.spec());
             double readSeconds = (System.nanoTime() - reading) / 1e9;

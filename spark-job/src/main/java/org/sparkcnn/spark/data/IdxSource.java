@@ -123,6 +123,11 @@ public final class IdxSource implements ImageSource, Serializable {
     }
 
     @Override
+    public boolean decodesOnRead() {
+        return !plain;
+    }
+
+    @Override
     public JavaRDD<ExampleChunk> read(JavaSparkContext sc, int partitions, int classes) {
         if (!plain) {
             return sc.parallelize(List.of(0), 1).flatMap(new StreamAll(this, classes));

@@ -27,4 +27,13 @@ public interface ImageSource {
 
     /** Whether {@link #read} gives contiguous, equal shards without a shuffle. */
     boolean aligned();
+
+    /**
+     * Whether reading the source again costs much more than reading back what one read gave: a gzipped file is
+     * decompressed whole by one task. {@link TrainingData} then keeps that read on the executors' disks for the
+     * run's later reshuffles.
+     */
+    default boolean decodesOnRead() {
+        return false;
+    }
 }

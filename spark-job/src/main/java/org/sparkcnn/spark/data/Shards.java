@@ -47,8 +47,12 @@ public final class Shards {
      * anything else goes through one Spark shuffle keyed by position.
      */
     public static Shards place(JavaSparkContext sc, ImageSource src, int shards, int classes, Layout layout) {
+        return place(src, src.read(sc, shards, classes), shards, layout);
+    }
+
+    /** {@link #place}, from {@code read}: what {@code src.read} gave for {@code shards} partitions, perhaps cached. */
+    static Shards place(ImageSource src, JavaRDD<ExampleChunk> read, int shards, Layout layout) {
         long n = src.size();
-        JavaRDD<ExampleChunk> read = src.read(sc, shards, classes);
         JavaRDD<ExampleChunk> placed;
         if (layout.isSourceOrder() && src.aligned()) {
             placed = read;
