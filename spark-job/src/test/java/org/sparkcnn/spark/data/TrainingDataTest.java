@@ -1,5 +1,6 @@
 package org.sparkcnn.spark.data;
 
+import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.storage.StorageLevel;
@@ -20,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A gzipped training set is decompressed once per run: its read stays on the executors' disks from the first
  * placement to the run's last reshuffle, and every epoch's shards are exactly those a fresh read of the file
- * places. A plain file, or a run that reshuffles once, keeps nothing.
+ * places, also when the kept copy is lost (read again from the file). A plain file, or a run that reshuffles once,
+ * keeps nothing.
  */
 class TrainingDataTest {
     static final Shape SHAPE = new Shape(1, 6, 6);
@@ -64,6 +66,11 @@ class TrainingDataTest {
                 // generations 0 and 1: kept until generation 1, the last, is placed
                 assertEquals(g < 1 ? List.of(StorageLevel.DISK_ONLY()) : List.of(), keptReads(),
                         "after epoch " + e);
+                if (e == 0) {                              // as if the executor that held it were lost
+                    for (JavaRDD<?> kept : keptRdds()) {
+                        SparkEnv.get().blockManager().master().removeRdd(kept.id(), true);
+                    }
+                }
             }
         }
         assertEquals(List.of(), keptReads());
@@ -93,7 +100,11 @@ class TrainingDataTest {
 
     /** The storage levels of the persisted RDDs that are a kept read of the source. */
     private static List<StorageLevel> keptReads() {
+        return keptRdds().stream().map(JavaRDD::getStorageLevel).toList();
+    }
+
+    private static List<JavaRDD<?>> keptRdds() {
         return sc.getPersistentRDDs().values().stream().filter(r -> r.name() != null && r.name().endsWith(", as read"))
-                .map(JavaRDD::getStorageLevel).toList();
+                .<JavaRDD<?>>map(r -> r).toList();
     }
 }
