@@ -62,15 +62,19 @@ launcher_classpath() {
 build_launcher_classpath() {
   local stamp="$REPO_ROOT/spark-job/target/.spark-cnn-build"
   local cp_file="$REPO_ROOT/$LAUNCHER_MODULE/target/runtime-classpath.txt"
-  local built=""
+  local built="" compiled_since=""
   [[ -f "$stamp" ]] && built="$(cat "$stamp")"
-  if [[ "$built" == "$SPARK_LINE" && -f "$cp_file" ]] && [[ -z "$(cd "$REPO_ROOT" && find pom.xml ./*/pom.xml \
-      core/src/main spark-job/src/main tools/src/main dl4j-spark/src/main -newer "$stamp" -type f -print -quit \
-      2>/dev/null)" ]]; then
+  # Classes compiled after the stamp were compiled by another command (`mvn -Pspark-3.5 package` by hand, say),
+  # perhaps against the other Spark line, whose Scala the launcher's Spark would refuse with NoSuchMethodError.
+  [[ -f "$stamp" ]] && compiled_since="$(cd "$REPO_ROOT" && find core/target/classes spark-job/target/classes \
+      "$LAUNCHER_MODULE/target/classes" -newer "$stamp" -type f -print -quit 2>/dev/null)"
+  if [[ "$built" == "$SPARK_LINE" && -f "$cp_file" && -z "$compiled_since" ]] && [[ -z "$(cd "$REPO_ROOT" && find \
+      pom.xml ./*/pom.xml core/src/main spark-job/src/main tools/src/main dl4j-spark/src/main -newer "$stamp" -type f \
+      -print -quit 2>/dev/null)" ]]; then
     return 0
   fi
   local clean=()
-  [[ -n "$built" && "$built" != "$SPARK_LINE" ]] && clean=(clean)
+  [[ (-n "$built" && "$built" != "$SPARK_LINE") || -n "$compiled_since" ]] && clean=(clean)
   echo "building spark-cnn for Spark $SPARK_LINE (first run, sources changed or another Spark line) ..." >&2
   # shellcheck disable=SC2086
   (cd "$REPO_ROOT" && mvn -q -B ${1:-} ${MVN_PROFILE[@]+"${MVN_PROFILE[@]}"} -DskipTests -pl "$LAUNCHER_MODULE" -am \
