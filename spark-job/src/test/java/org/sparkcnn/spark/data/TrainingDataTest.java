@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -78,7 +79,7 @@ class TrainingDataTest {
 
     @Test
     void aPlainSetOrASingleReshuffleKeepsNothing() {
-        assertTrue(!plain.decodesOnRead());
+        assertFalse(plain.decodesOnRead());
         try (TrainingData train = new TrainingData(sc, plain, 2, 10, SEED, 1, 3)) {
             train.shardsFor(0);
             assertEquals(List.of(), keptReads());
